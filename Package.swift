@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Herald",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "herald", targets: ["herald"]),
+        .library(name: "HeraldCore", targets: ["HeraldCore"]),
+        .library(name: "HeraldConfig", targets: ["HeraldConfig"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries: installed by `make deps` (Debian: libyaml-dev, libcurl4-openssl-dev).
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Pure core: events, paths, patterns, rules, templates, planning. No I/O.
+        .target(name: "HeraldCore"),
+        // YAML rule files and herald.yaml → core types, with file:line:col diagnostics.
+        .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
+        // Outbound requests through libcurl.
+        .target(name: "HeraldDelivery", dependencies: ["HeraldCore", "CCurl"]),
+        .executableTarget(
+            name: "herald",
+            dependencies: [
+                "HeraldCore", "HeraldConfig", "HeraldDelivery",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCore"], resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)
