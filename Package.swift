@@ -39,7 +39,7 @@ let package = Package(
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,9 +5,14 @@ import HeraldDelivery
 struct Herald: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "herald",
-        abstract: "A notification gateway for banks and airlines."
+        abstract: "A notification gateway for banks and airlines: rule files in, localized messages out.",
+        version: "herald 0.1.0 (\(LibCurl.version))",
+        subcommands: [Check.self, DryRun.self]
     )
-    func run() throws {
-        print(LibCurl.version)
-    }
+}
+
+/// Exit codes: 0 valid (warnings allowed), 1 errors in the input, 2 usage errors.
+enum ExitStatus {
+    static let invalidInput = ExitCode(1)
+    static let usage = ExitCode(2)
 }

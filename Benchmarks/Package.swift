@@ -1,0 +1,34 @@
+// swift-tools-version: 6.1
+// Herald's micro-benchmarks (ordo-one/benchmark), a package of their own so that the main package's
+// `swift build` and `swift test` never fetch or build the benchmark tooling. Run from this folder:
+//     swift package benchmark
+// See README.md.
+import PackageDescription
+
+let package = Package(
+    name: "HeraldBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        // Named so the product reference below doesn't depend on the checkout's folder name
+        // (a path dependency's identity is otherwise its last path component).
+        .package(name: "Herald", path: ".."),
+        // Traits listed explicitly replace the package's defaults ["MallocInterposer", "RuntimeInterposer"].
+        // RuntimeInterposer would pull ordo-one/swift-runtime-interposer (Linux, Swift 6.3 only), which
+        // is not available offline here; it is needed only for the ARC metrics (retainCount, releaseCount,
+        // …), which these benchmarks don't use. MallocInterposer keeps the malloc counts.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "Matching",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HeraldCore", package: "Herald"),
+            ],
+            path: "Benchmarks/Matching",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,69 @@
+/// How `herald test` shows a plan: as text for people, as JSON for tools.
+public enum DryRunReport {
+    /// `{"event": …, "matched": […], "messages": [{"rule": …, "recipient": …, "locale": …, "channels": […], …}]}`
+    public static func json(event: String, plan: EventPlan) -> JSONValue {
+        var object = JSONObject()
+        object["event"] = .string(event)
+        object["matched"] = .array(plan.matched.map { .string($0) })
+        object["messages"] = .array(plan.messages.map(json(message:)))
+        if !plan.skipped.isEmpty {
+            object["skipped"] = .array(plan.skipped.map { skipped in
+                var entry = JSONObject()
+                entry["rule"] = .string(skipped.rule)
+                if let element = skipped.element { entry["element"] = .number(JSONNumber(element)) }
+                entry["reason"] = .string(skipped.reason)
+                return .object(entry)
+            })
+        }
+        return .object(object)
+    }
+
+    static func json(message: PlannedMessage) -> JSONValue {
+        var object = JSONObject()
+        object["rule"] = .string(message.rule)
+        if let element = message.element { object["element"] = .number(JSONNumber(element)) }
+        var recipient = JSONObject()
+        recipient["address"] = .string(message.recipient.address)
+        if let locale = message.recipient.locale { recipient["locale"] = .string(locale) }
+        if let timezone = message.recipient.timezone { recipient["timezone"] = .string(timezone) }
+        object["recipient"] = .object(recipient)
+        object["locale"] = .string(message.locale.locale)
+        object["locale_fallback"] = message.locale.fallback.map { .string($0) } ?? .null
+        object["channels"] = .array(message.channels.map { .string($0) })
+        object["template"] = .string(message.template)
+        object["params"] = .object(JSONObject(message.params.map { JSONObject.Member(key: $0.name, value: $0.value) }))
+        if !message.problems.isEmpty {
+            object["problems"] = .array(message.problems.map { .string($0) })
+        }
+        return .object(object)
+    }
+
+    /// A few indented lines per event.
+    public static func text(event: String, source: String, plan: EventPlan) -> String {
+        var lines: [String] = []
+        let origin = event == source ? "" : " (\(source))"
+        if plan.matched.isEmpty {
+            lines.append("event \(event)\(origin): no rule matched")
+            return lines.joined(separator: "\n")
+        }
+        lines.append("event \(event)\(origin): matched \(plan.matched.joined(separator: ", "))")
+        for message in plan.messages {
+            let element = message.element.map { " [element \($0)]" } ?? ""
+            let fallback = message.locale.fallback.map { " (\($0))" } ?? ""
+            lines.append("  \(message.rule)\(element) → \(message.recipient.address) via \(message.channels.joined(separator: ", "))")
+            lines.append("    template \(message.template), locale \(message.locale.locale)\(fallback)"
+                + (message.recipient.timezone.map { ", time zone \($0)" } ?? ""))
+            for param in message.params {
+                lines.append("    \(param.name) = \(param.value.compactJSON)")
+            }
+            for problem in message.problems {
+                lines.append("    problem: \(problem)")
+            }
+        }
+        for skipped in plan.skipped {
+            let element = skipped.element.map { " [element \($0)]" } ?? ""
+            lines.append("  \(skipped.rule)\(element): no message: \(skipped.reason)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import HeraldConfig
+import HeraldCore
+
+/// `herald test`: a dry run. Shows which rules each event matches and the messages they would send,
+/// touching no network.
+struct DryRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Dry run: show which rules events match and the messages they would produce.",
+        discussion: """
+            EVENT is a file holding one JSON object, a JSON array of events, or JSON Lines; '-' reads stdin.
+            With --json, prints one JSON object per input event, one per line.
+            Exit status: 0 when every event was read, 1 when an event or the rules have errors, 2 usage errors.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "The gateway config (default: ./herald.yaml when present).")
+    var config: String?
+
+    @Flag(help: "Print one JSON object per event, one per line.")
+    var json = false
+
+    @Argument(help: "Event files (JSON, JSON array, or JSON Lines); '-' for stdin.")
+    var events: [String]
+
+    func validate() throws {
+        if events.isEmpty { throw ValidationError("name at least one event file, or '-' for stdin") }
+    }
+
+    func run() throws {
+        let workspace: Workspace
+        do {
+            workspace = try Workspace.load(configOption: config, paths: [])
+        } catch let error as UsageError {
+            printError("herald test: \(error.description)")
+            throw ExitStatus.usage
+        }
+        for diagnostic in workspace.diagnostics where diagnostic.severity == .error {
+            printError(diagnostic.description)
+        }
+        guard let ruleSet = workspace.catalog.ruleSet, !workspace.hasErrors else {
+            printError("herald test: the rules have errors (\(Diagnostic.Severity.count(workspace.diagnostics))); run 'herald check' for details")
+            throw ExitStatus.invalidInput
+        }
+        var failed = false
+        for input in events {
+            let bytes: [UInt8]
+            if input == "-" {
+                bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            } else {
+                guard let data = FileManager.default.contents(atPath: input) else {
+                    printError("herald test: cannot read event file '\(input)'")
+                    throw ExitStatus.usage
+                }
+                bytes = [UInt8](data)
+            }
+            let name = input == "-" ? "stdin" : input
+            for item in EventReader.read(bytes) {
+                switch item.result {
+                case .failure(let error):
+                    failed = true
+                    let location = "\(name):\(error.line):\(error.column)"
+                    if json {
+                        let line: JSONValue = ["event": .string("\(name)#\(item.index)"), "error": .string("\(location): \(error.message)")]
+                        print(line.compactJSON)
+                    } else {
+                        printError("\(location): error: event is not valid JSON: \(error.message)")
+                    }
+                case .success(let event):
+                    let label = event["id"]?.stringValue ?? "\(name)#\(item.index)"
+                    let plan = ruleSet.plan(event)
+                    print(json ? DryRunReport.json(event: label, plan: plan).compactJSON : DryRunReport.text(event: label, source: "\(name)#\(item.index)", plan: plan))
+                }
+            }
+        }
+        if failed { throw ExitStatus.invalidInput }
+    }
+}
