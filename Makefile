@@ -2,7 +2,7 @@
 SWIFT ?= swift
 HERALD = .build/debug/herald
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test check-schemas demo bench clean
 
 deps:
 	@scripts/install-deps
@@ -10,16 +10,21 @@ deps:
 build: deps
 	$(SWIFT) build
 
-test: deps
+test: deps check-schemas
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The editor schemas in docs/ must accept the samples and reject the usual mistakes.
+check-schemas:
+	@python3 -c 'import jsonschema, yaml' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml
+	python3 scripts/check-schemas.py
 
 demo: build
 	$(HERALD) check --config samples/herald.yaml
 	$(HERALD) test --config samples/herald.yaml samples/events/*.json samples/events/*.jsonl
 
 bench: deps
-	cd Benchmarks && $(SWIFT) package benchmark
+	SWIFT=$(SWIFT) scripts/bench
 
 clean:
 	rm -rf .build

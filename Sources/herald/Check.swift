@@ -33,6 +33,9 @@ struct Check: ParsableCommand {
         if let file = workspace.configFile, let config = workspace.config {
             print("\(file): \(config.endpoints.count) endpoint\(config.endpoints.count == 1 ? "" : "s")")
         }
+        if !workspace.endpointsChecked {
+            printError("note: channels were not checked against endpoints: no herald.yaml here; pass --config herald.yaml to check them")
+        }
         print("\(workspace.catalog.summary(folder: workspace.rulesLabel)) — \(verdict)")
         if workspace.hasErrors { throw ExitStatus.invalidInput }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HeraldDelivery
 
 @main
@@ -9,6 +10,21 @@ struct Herald: ParsableCommand {
         version: "herald 0.1.0 (\(LibCurl.version))",
         subcommands: [Check.self, DryRun.self]
     )
+
+    /// Like ArgumentParser's `main()`, but usage errors exit with 2 (as `herald check` documents),
+    /// not the parser's default of 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Exit codes: 0 valid (warnings allowed), 1 errors in the input, 2 usage errors.

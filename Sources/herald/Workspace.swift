@@ -11,6 +11,8 @@ struct Workspace {
     var catalog: RuleCatalog
     var rulesLabel: String
     var diagnostics: [Diagnostic]
+    /// Without herald.yaml, channels cannot be checked against endpoints.
+    var endpointsChecked: Bool { configFile != nil }
 
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
@@ -83,10 +85,6 @@ struct Workspace {
         diagnostics += read.diagnostics
         let catalog = RuleCatalog(sources: read.sources, endpoints: endpoints)
         diagnostics += catalog.diagnostics
-        if endpoints == nil && !catalog.rules.isEmpty && !configDecoded {
-            diagnostics.append(Diagnostic(.warning, file: files.first ?? label, mark: SourceMark(line: 1, column: 1),
-                message: "channels were not checked against endpoints: no herald.yaml", hint: "pass --config herald.yaml to check them"))
-        }
         diagnostics.sort(by: Diagnostic.ordered)
         return Workspace(configFile: configFile, config: config, catalog: catalog, rulesLabel: label, diagnostics: diagnostics)
     }

@@ -100,7 +100,9 @@ public struct RuleCatalog: Sendable {
                        hint: "remove it, or use {\(name)} in the template's text")
             }
         }
-        for template in templates where firstTemplate[template.id].map({ $0.file == template.file && $0.idMark == template.idMark }) == true && !usedTemplates.contains(template.id) {
+        // A rule whose 'template:' could not be read may be the user; stay quiet then.
+        let everyRuleNamesATemplate = rules.allSatisfy { $0.templateID != nil }
+        for template in templates where everyRuleNamesATemplate && firstTemplate[template.id].map({ $0.file == template.file && $0.idMark == template.idMark }) == true && !usedTemplates.contains(template.id) {
             report(.warning, template.file, template.idMark, "template '\(template.id)' is not used by any rule",
                    hint: "remove it, or name it in a rule's 'template:'")
         }

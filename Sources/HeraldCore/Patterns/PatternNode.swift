@@ -15,6 +15,28 @@ struct LeafTest: Sendable {
         }
         return keys
     }
+
+    /// The prefixes one of which a string at this field must start with for the field to match,
+    /// when every matcher implies one (exact strings, `prefix`, a wildcard's leading literal) and
+    /// the field cannot match by absence; nil otherwise, or when a prefix is empty.
+    var requiredPrefixes: [[UInt8]]? {
+        requiredAffixes(\.requiredPrefixes)
+    }
+
+    /// Like `requiredPrefixes`, for the end of the string.
+    var requiredSuffixes: [[UInt8]]? {
+        requiredAffixes(\.requiredSuffixes)
+    }
+
+    private func requiredAffixes(_ affixes: (ValueMatcher) -> [[UInt8]]?) -> [[UInt8]]? {
+        guard !allowsAbsence, !matchers.isEmpty else { return nil }
+        var all: [[UInt8]] = []
+        for matcher in matchers {
+            guard let some = affixes(matcher), !some.contains(where: \.isEmpty) else { return nil }
+            all.append(contentsOf: some)
+        }
+        return all
+    }
 }
 
 /// One `$or`-free alternative of a pattern, as a tree of object levels: each level names event

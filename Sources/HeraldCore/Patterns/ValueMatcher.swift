@@ -81,6 +81,29 @@ enum ValueMatcher: Sendable {
         default: nil
         }
     }
+
+    /// Byte strings one of which every string this matcher accepts starts with; nil if it may
+    /// accept a value without one (a non-string, or any string at all).
+    var requiredPrefixes: [[UInt8]]? {
+        switch self {
+        case .exactString(let string): [Array(string.utf8)]
+        case .exactStrings(let set): set.members.map { Array($0.utf8) }
+        case .prefix(let prefix): [prefix]
+        case .wildcard(let pattern): [pattern.leadingLiteral]
+        default: nil
+        }
+    }
+
+    /// Byte strings one of which every string this matcher accepts ends with.
+    var requiredSuffixes: [[UInt8]]? {
+        switch self {
+        case .exactString(let string): [Array(string.utf8)]
+        case .exactStrings(let set): set.members.map { Array($0.utf8) }
+        case .suffix(let suffix): [suffix]
+        case .wildcard(let pattern): [pattern.trailingLiteral]
+        default: nil
+        }
+    }
 }
 
 /// A value an exact-match pattern field is looking for, as a hash key: the `RuleMatcher` looks up

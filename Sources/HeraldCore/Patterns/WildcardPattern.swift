@@ -45,6 +45,13 @@ struct WildcardPattern: Sendable {
         self.runs = runs
     }
 
+    /// The bytes every matching value starts with (the literal before the first star; the whole
+    /// operand when it has no star).
+    var leadingLiteral: [UInt8] { runs.first ?? [] }
+
+    /// The bytes every matching value ends with.
+    var trailingLiteral: [UInt8] { runs.last ?? [] }
+
     func matches(_ value: String) -> Bool {
         CaseInsensitiveText.withBytes(of: value) { matches(bytes: $0) }
     }

@@ -1,0 +1,117 @@
+import Foundation
+import HeraldCore
+import Testing
+
+/// `herald test`, the dry run, as a real process on the sample rules and events.
+@Suite struct TestCommandTests {
+    static let config = ["--config", "samples/herald.yaml"]
+
+    func runJSON(_ files: [String], stdin: String? = nil) throws -> (status: Int32, events: [JSONValue], stderr: String) {
+        let output = try HeraldProcess.run(["test"] + Self.config + ["--json"] + files, stdin: stdin)
+        let events = try output.lines.map { try JSONParser.parse($0) }
+        return (output.status, events, output.stderr)
+    }
+
+    @Test func aFraudEventProducesOneMessageInTheCustomersLanguage() throws {
+        let result = try runJSON(["samples/events/card-fraud-in.json"])
+        #expect(result.status == 0)
+        #expect(result.events.count == 1)
+        let event = try #require(result.events.first)
+        #expect(event["event"] == "evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A")
+        #expect(event["matched"] == ["card-fraud-check"])
+        let message = try #require(event["messages"]?[0])
+        #expect(message["rule"] == "card-fraud-check")
+        #expect(message["recipient"]?["address"] == "+919876543210")
+        #expect(message["recipient"]?["locale"] == "hi-IN")
+        #expect(message["locale"] == "hi")
+        #expect(message["locale_fallback"] == "hi-IN → hi")
+        #expect(message["channels"] == ["whatsapp", "sms"])
+        #expect(message["params"]?["amount"]?["currency"] == "INR")
+        #expect(message["params"]?["last4"] == "4821")
+    }
+
+    @Test func eventsThatMustNotMatchMatchNothing() throws {
+        let result = try runJSON(["samples/events/card-low-risk.json", "samples/events/card-brazil.json", "samples/events/unrelated.json"])
+        #expect(result.status == 0)
+        #expect(result.events.count == 3)
+        for event in result.events {
+            #expect(event["matched"] == [])
+            #expect(event["messages"] == [])
+        }
+    }
+
+    @Test func aDelayFansOutToEveryPassenger() throws {
+        let result = try runJSON(["samples/events/flight-delay.json"])
+        let event = try #require(result.events.first)
+        #expect(event["matched"] == ["flight-delay-notice"])
+        guard case .array(let messages)? = event["messages"] else { Issue.record("no messages"); return }
+        #expect(messages.count == 3)
+        #expect(messages.map { $0["element"] } == [0, 1, 2])
+        #expect(messages.map { $0["locale"] } == ["id", "hi", "pt-BR"])
+        // @.name addresses each passenger; $.data… stays the event's.
+        #expect(messages.map { $0["params"]?["name"] } == ["Budi Santoso", "Priya Sharma", "Ana Beatriz Souza"])
+        #expect(Set(messages.map { $0["params"]?["flight"] }) == ["XH 417"])
+    }
+
+    @Test func jsonLinesGiveOneLinePerEventInOrder() throws {
+        let result = try runJSON(["samples/events/mixed.jsonl"])
+        #expect(result.status == 0)
+        #expect(result.events.count == 11)
+        #expect(result.events.map { $0["matched"]?[0]?.stringValue ?? "-" } == [
+            "card-fraud-check", "-", "card-fraud-check", "-", "large-cash-withdrawal", "-", "-",
+            "flight-delay-notice", "-", "-", "-",
+        ])
+    }
+
+    @Test func anInvalidEventIsLocatedAndTheOthersStillRun() throws {
+        let output = try HeraldProcess.run(["test"] + Self.config + ["--json", "samples/broken/events/not-json.jsonl"])
+        #expect(output.status == 1)
+        let lines = try output.lines.map { try JSONParser.parse($0) }
+        #expect(lines.count == 3)
+        #expect(lines[1]["event"] == "samples/broken/events/not-json.jsonl#1")
+        let error = try #require(lines[1]["error"]?.stringValue)
+        #expect(error.hasPrefix("samples/broken/events/not-json.jsonl:2:134: "))
+        #expect(lines[0]["matched"] == [])
+        #expect(lines[2]["event"] == "evt-01JPD0K0M1N2P3Q4R5S6T7U8V9")
+    }
+
+    @Test func textOutputNamesRulesRecipientsAndLocales() throws {
+        let output = try HeraldProcess.run(["test"] + Self.config + ["samples/events/card-fraud-pt.json"])
+        #expect(output.status == 0)
+        #expect(output.lines == [
+            "event evt-01JPBY2D8F0H4J6K8M1N3P5Q7R (samples/events/card-fraud-pt.json#0): matched card-fraud-check",
+            "  card-fraud-check → +5511912345678 via whatsapp, sms",
+            "    template card_fraud_check, locale pt-BR, time zone America/Sao_Paulo",
+            "    merchant = \"El Corte Inglés Lisboa\"",
+            "    amount = {\"money\":1249.90,\"currency\":\"EUR\"}",
+            "    last4 = \"0537\"",
+        ])
+    }
+
+    @Test func readsStdinAndArraysAndNamesEventsWithoutAnId() throws {
+        let stdin = #"[{"type":"bank.card.transaction.flagged","data":{"risk_score":0.9,"country":"IN","customer":{"phone":"+911234567890"}}}, {"type":"x"}]"#
+        let result = try runJSON(["-"], stdin: stdin)
+        #expect(result.events.count == 2)
+        #expect(result.events[0]["event"] == "stdin#0")
+        #expect(result.events[0]["matched"] == ["card-fraud-check"])
+        // Params missing from the event are reported, not invented.
+        let problems = result.events[0]["messages"]?[0]?["problems"]
+        #expect(problems?[0]?.stringValue?.contains("param 'merchant'") == true)
+        #expect(result.events[1]["event"] == "stdin#1")
+        #expect(result.events[1]["matched"] == [])
+    }
+
+    @Test func brokenRulesStopTheDryRun() throws {
+        let output = try HeraldProcess.run(["test", "--config", "samples/broken/herald.yaml", "samples/events/card-fraud-in.json"])
+        #expect(output.status == 1)
+        #expect(output.stdout.isEmpty)
+        #expect(output.stderr.contains("samples/broken/rules/bank.yaml:31:5: error: unknown key 'tempalte'"))
+        #expect(output.stderr.contains("run 'herald check' for details"))
+    }
+
+    @Test func aMissingEventFileIsAUsageError() throws {
+        let output = try HeraldProcess.run(["test"] + Self.config + ["samples/events/nope.json"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("cannot read event file 'samples/events/nope.json'"))
+    }
+}
