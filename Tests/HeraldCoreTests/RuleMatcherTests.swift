@@ -87,6 +87,19 @@ struct RuleMatcherTests {
         #expect(matcher.matches(["source": "shop", "detail-type": "Type42"]) == [42])
     }
 
+    @Test func splitsOnPrefixesAndSuffixes() throws {
+        // Rules with no exact field to split on, only the start of `type` or the end of `name`.
+        var patterns: [JSONValue] = []
+        for i in 0..<40 { patterns.append(["type": [["prefix": .string("order.\(i).")]], "amount": [["numeric": [">", 10]]]]) }
+        for i in 0..<40 { patterns.append(["name": [["wildcard": .string("*-\(i)")]]]) }
+        let matcher = try Self.matcher(patterns)
+        #expect(matcher.alwaysCheckedCount == 0)
+        #expect(matcher.indexedPaths == [["name"], ["type"]])
+        #expect(matcher.matches(["type": "order.7.created", "amount": 11, "name": "job-12"]) == [7, 52])
+        #expect(matcher.matches(["type": "order.7", "amount": 11, "name": "job-12x"]) == [])
+        #expect(matcher.matches(["type": ["x", "order.39.done"], "amount": 50, "name": 12]) == [39])
+    }
+
     // MARK: Same answers as brute force
 
     @Test func agreesWithBruteForceOnTenThousandRandomRules() throws {
@@ -181,9 +194,7 @@ enum RandomPatterns {
         var detail = JSONObject()
         if chance(0.4, &random) { root["source"] = strings(sources, upTo: 2, &random) }
         if chance(0.6, &random) { root["detail-type"] = strings(detailTypes.prefix(60), upTo: 3, &random) }
-        if chance(0.15, &random) {
-            root["region"] = chance(0.5, &random) ? [["prefix": .string(pick(["us-", "eu-"], &random))]] : strings(regions, upTo: 2, &random)
-        }
+        if chance(0.2, &random) { root["region"] = regionConstraint(&random) }
         if chance(0.35, &random) { detail["kind"] = kindConstraint(&random) }
         if chance(0.25, &random) { detail["count"] = countConstraint(&random) }
         if chance(0.15, &random) { detail["tags"] = strings(tags, upTo: 2, &random) }
@@ -217,8 +228,18 @@ enum RandomPatterns {
         switch Int.random(in: 0..<10, using: &random) {
         case 0: [["anything-but": strings(kinds.prefix(10), upTo: 3, &random)]]
         case 1: [["equals-ignore-case": .string(pick(kinds.prefix(10), &random))]]
-        case 2: [["wildcard": "kind-*1"]]
+        case 2: [["wildcard": .string("kind-*\(Int.random(in: 0...9, using: &random))")]]
         default: strings(kinds.prefix(10), upTo: 2, &random)
+        }
+    }
+
+    private static func regionConstraint(_ random: inout SeededRandom) -> JSONValue {
+        switch Int.random(in: 0..<5, using: &random) {
+        case 0: [["prefix": .string(pick(["us-", "eu-", "ap-", "us-east-", "eu-west-"], &random))]]
+        case 1: [["suffix": .string(pick(["-1", "-2", "east-1", "west-2"], &random))]]
+        case 2: [["wildcard": .string(pick(["us-*-1", "*-2", "eu-*", "*central*"], &random))]]
+        case 3: [["prefix": .string(pick(["us-", "eu-"], &random))], .string(pick(regions, &random))]
+        default: strings(regions, upTo: 2, &random)
         }
     }
 

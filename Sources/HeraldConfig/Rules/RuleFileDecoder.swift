@@ -244,8 +244,9 @@ public struct RuleFileDecoder {
         let json = node.toJSON()
         let problems = EventPattern.validate(json: json)
         for problem in problems {
-            // Point at the offending key when the pointer names one, else at the value.
-            let mark = node.node(at: problem.pointer)?.start ?? node.start
+            // An unknown operator is its key's fault; anything else, the value's.
+            let target = problem.subject == .key ? node.keyNode(at: problem.pointer) : node.node(at: problem.pointer)
+            let mark = target?.start ?? node.closestNode(at: problem.pointer).start
             let where_ = problem.pointer.components.isEmpty ? "" : " at \(problem.pointer)"
             log.error(mark, "invalid event pattern in \(context)\(where_): \(problem.message)", hint: problem.hint)
         }

@@ -58,8 +58,8 @@ struct PatternCompiler {
 
     private(set) var errors: [PatternError] = []
 
-    private mutating func fail(_ pointer: JSONPointer, _ message: String, hint: String) {
-        errors.append(PatternError(pointer: pointer, message: message, hint: hint))
+    private mutating func fail(_ pointer: JSONPointer, _ message: String, hint: String, subject: PatternError.Subject = .value) {
+        errors.append(PatternError(pointer: pointer, message: message, hint: hint, subject: subject))
     }
 
     // MARK: - Syntax tree
@@ -310,7 +310,7 @@ struct PatternCompiler {
         case "cidr":
             return cidr(value, at: pointer)
         default:
-            fail(pointer, "unknown operator \"\(name)\"", hint: Self.operatorHint(for: name))
+            fail(pointer, "unknown operator \"\(name)\"", hint: Self.operatorHint(for: name), subject: .key)
             return .invalid
         }
     }

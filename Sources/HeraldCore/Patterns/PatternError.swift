@@ -14,11 +14,22 @@ public struct PatternError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// How to fix it, usually with a corrected example.
     public var hint: String
+    /// Whether the fault is the member's name (an unknown operator) or its value.
+    public var subject: Subject
 
-    public init(pointer: JSONPointer, message: String, hint: String) {
+    /// What `pointer` designates when its last component is a member name.
+    public enum Subject: Sendable, Hashable {
+        /// The member's name is wrong: editors should point at the key.
+        case key
+        /// The member's value is wrong: editors should point at the value.
+        case value
+    }
+
+    public init(pointer: JSONPointer, message: String, hint: String, subject: Subject = .value) {
         self.pointer = pointer
         self.message = message
         self.hint = hint
+        self.subject = subject
     }
 
     public var description: String {

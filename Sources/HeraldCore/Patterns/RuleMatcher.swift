@@ -84,13 +84,18 @@ public struct RuleMatcher: Sendable {
             case .leaf(let leaf):
                 let fieldPath = path + [key]
                 if let keys = leaf.indexKeys {
-                    alternative.requirements[DecisionNode.Split(path: fieldPath, kind: .exact)] = keys.map(DecisionNode.Value.exact)
+                    // An exact split on this field always beats an affix split on it.
+                    alternative.requirements[DecisionNode.Split(path: fieldPath, kind: .exact)] =
+                        keys.map(DecisionNode.Value.exact)
+                    continue
                 }
                 if let prefixes = leaf.requiredPrefixes {
-                    alternative.requirements[DecisionNode.Split(path: fieldPath, kind: .prefix)] = prefixes.map(DecisionNode.Value.affix)
+                    alternative.requirements[DecisionNode.Split(path: fieldPath, kind: .prefix)] =
+                        prefixes.map(DecisionNode.Value.affix)
                 }
                 if let suffixes = leaf.requiredSuffixes {
-                    alternative.requirements[DecisionNode.Split(path: fieldPath, kind: .suffix)] = suffixes.map(DecisionNode.Value.affix)
+                    alternative.requirements[DecisionNode.Split(path: fieldPath, kind: .suffix)] =
+                        suffixes.map(DecisionNode.Value.affix)
                 }
             case .object(let nested):
                 // A level that can match entirely by absence does not need its fields.
@@ -258,8 +263,7 @@ private final class DecisionNode: Sendable {
             let deeper = excluded.union([split])
             var exactChildren: [IndexKey: DecisionNode] = [:]
             var affixEntries: [AffixTable.Entry] = []
-            // Sorted so that the tree does not depend on hashing order.
-            for (value, bucket) in buckets.sorted(by: { Self.precedes($0.key, $1.key) }) {
+            for (value, bucket) in buckets {
                 let child = node(for: bucket, excluding: deeper)
                 switch value {
                 case .exact(let key): exactChildren[key] = child
@@ -319,24 +323,6 @@ private final class DecisionNode: Sendable {
             case .exact: 0
             case .prefix: 1
             case .suffix: 2
-            }
-        }
-
-        private static func precedes(_ a: Value, _ b: Value) -> Bool {
-            switch (a, b) {
-            case (.affix(let x), .affix(let y)): x.lexicographicallyPrecedes(y)
-            case (.exact(let x), .exact(let y)): describe(x) < describe(y)
-            case (.exact, .affix): true
-            case (.affix, .exact): false
-            }
-        }
-
-        private static func describe(_ key: IndexKey) -> String {
-            switch key {
-            case .string(let string): "s" + string
-            case .number(let number): "n\(number)"
-            case .bool(let bool): "b\(bool)"
-            case .null: "z"
             }
         }
     }
