@@ -81,12 +81,13 @@ public struct GatewayConfigDecoder {
 
     private mutating func decodeEndpoint(_ entry: YAMLEntry, directory: String) -> Endpoint? {
         guard let name = entry.key.string("an endpoint name", log: &log) else { return nil }
+        // Declared, even if broken: rules naming it are not also told it is unknown.
+        endpointNames.insert(name)
         guard RuleFileDecoder.isValidID(name) else {
             log.error(entry.key.start, "endpoint name '\(name)' has characters other than letters, digits, '.', '_' and '-'",
                       hint: "rename it, e.g. '\(RuleFileDecoder.suggestedID(name))'")
             return nil
         }
-        endpointNames.insert(name)
         let context = "endpoint '\(name)'"
         guard entry.value.mapping(context, log: &log, hint: "give it 'kind:' and 'url:'") != nil else { return nil }
         let fields = MappingFields(entry.value, allowed: GatewayConfigDecoder.endpointKeys, required: ["kind"], context: context, log: &log)
@@ -101,14 +102,14 @@ public struct GatewayConfigDecoder {
             }
         }
         if let kind {
-            for key in GatewayConfigDecoder.requiredKeys[kind] ?? [] where fields[key] == nil {
+            for key in GatewayConfigDecoder.requiredKeys[kind] ?? [] where fields[key] == nil && !fields.suggested.contains(key) {
                 log.error(entry.value.start, "missing key '\(key)' in \(context) (kind \(kind.rawValue))", hint: "add '\(key):'")
             }
             let allowed = GatewayConfigDecoder.kindKeys[kind] ?? []
             for key in GatewayConfigDecoder.endpointKeys where key != "kind" && !allowed.contains(key) {
                 if let keyNode = fields.keyNode(key) {
                     log.error(keyNode.start, "key '\(key)' does not apply to \(context) (kind \(kind.rawValue))",
-                              hint: "remove it; a \(kind.rawValue) endpoint takes \(allowed.map { "'\($0)'" }.joined(separator: ", "))")
+                              hint: "remove it; \(kind == .smtp ? "an" : "a") \(kind.rawValue) endpoint takes \(allowed.map { "'\($0)'" }.joined(separator: ", "))")
                 }
             }
             if kind == .smtp, (fields["username"] == nil) != (fields["password"] == nil) {

@@ -50,6 +50,8 @@ public struct RuleCatalog: Sendable {
         var firstTemplate: [String: TemplateDeclaration] = [:]
         for template in templates {
             if let first = firstTemplate[template.id] {
+                // Twice in one file is a duplicate YAML key, reported as such.
+                guard first.file != template.file else { continue }
                 report(.error, template.file, template.idMark, "duplicate template id '\(template.id)'",
                        hint: "rename one; it is first defined at \(first.file):\(first.idMark)")
             } else {

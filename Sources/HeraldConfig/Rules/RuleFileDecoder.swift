@@ -97,11 +97,20 @@ public struct RuleFileDecoder {
             if entries.isEmpty {
                 log.error(node.start, "\(context) has no text", hint: "add at least the default locale, e.g. 'en: \"...\"'")
             }
+            var spellings = Set<String>()
             for text in entries {
                 guard let locale = text.key.string("a locale", log: &log),
                       let canonical = checkLocale(locale, node: text.key),
                       let source = text.value.string("text '\(locale)' of \(context)", log: &log, hint: "write the message as a quoted string")
                 else { continue }
+                if declaration.translationMarks[canonical] != nil {
+                    // The very same spelling twice is a duplicate YAML key, reported as such.
+                    guard !spellings.contains(locale) else { continue }
+                    log.error(text.key.start, "locale '\(locale)' of \(context) is given twice (as '\(canonical)')",
+                              hint: "keep one text per locale; locale names ignore case and '_' vs '-'")
+                    continue
+                }
+                spellings.insert(locale)
                 declaration.translationMarks[canonical] = text.value.start
                 do {
                     let message = try MessageFormat(parsing: source)
@@ -112,7 +121,7 @@ public struct RuleFileDecoder {
                 }
             }
         }
-        if let defaultLocale, let node = fields["default_locale"], !translations.isEmpty || log.diagnostics.count == errorsBefore,
+        if let defaultLocale, let node = fields["default_locale"], !declaration.translationMarks.isEmpty,
            !declaration.translationMarks.keys.contains(defaultLocale) {
             log.error(node.start, "default locale '\(defaultLocale)' of \(context) has no text",
                       hint: "add '\(defaultLocale): \"...\"' under 'text:' or pick one of \(declaration.translationMarks.keys.sorted().joined(separator: ", "))")
@@ -122,13 +131,13 @@ public struct RuleFileDecoder {
     }
 
     /// A BCP 47-looking tag, returned in canonical case (`pt_br` → `pt-BR`).
-    private mutating func checkLocale(_ tag: String, node: YAMLNode) -> String? {
+    private mutating func checkLocale(_ tag: String, node: YAMLNode, what: String? = nil) -> String? {
         let subtags = tag.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "-" || $0 == "_" })
         let valid = !subtags.isEmpty
             && (2...3).contains(subtags[0].count) && subtags[0].allSatisfy({ $0.isASCII && $0.isLetter })
             && subtags.dropFirst().allSatisfy({ (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } })
         guard valid else {
-            log.error(node.start, "'\(tag)' is not a BCP 47 locale", hint: "write a language code with optional region, e.g. 'en', 'pt-BR', 'hi'")
+            log.error(node.start, (what.map { "\($0): " } ?? "") + "'\(tag)' is not a BCP 47 locale", hint: "write a language code with optional region, e.g. 'en', 'pt-BR', 'hi'")
             return nil
         }
         return LocaleNegotiation.canonical(tag)
@@ -151,7 +160,9 @@ public struct RuleFileDecoder {
         if let idNode = fields["id"], let id = idNode.string("'id' of a rule", log: &log) {
             declaration.id = id
             declaration.idMark = idNode.start
-            if !RuleFileDecoder.isValidID(id) {
+            if id.isEmpty {
+                log.error(idNode.start, "rule id is empty", hint: "name the rule, e.g. 'id: card-fraud-check'")
+            } else if !RuleFileDecoder.isValidID(id) {
                 log.error(idNode.start, "rule id '\(id)' has characters other than letters, digits, '.', '_' and '-'",
                           hint: "rename it, e.g. '\(RuleFileDecoder.suggestedID(id))'")
             }
@@ -294,10 +305,10 @@ public struct RuleFileDecoder {
             }
             return .literal(.string(text))
         case (.locale, .string(let text)):
-            return checkLocale(text, node: node).map { .literal(.string($0)) }
+            return checkLocale(text, node: node, what: what).map { .literal(.string($0)) }
         case (.timezone, .string(let text)):
-            guard TimeZone(identifier: text) != nil else {
-                let suggestion = Suggestion.closest(to: text, among: TimeZone.knownTimeZoneIdentifiers)
+            guard RuleFileDecoder.isIANAZone(text) else {
+                let suggestion = Suggestion.closest(to: text, among: RuleFileDecoder.zoneNames)
                 log.error(node.start, "\(what): unknown time zone '\(text)'",
                           hint: suggestion.map { "did you mean '\($0)'?" } ?? "write an IANA zone such as 'Asia/Kolkata' or 'America/Sao_Paulo'")
                 return nil
@@ -368,7 +379,8 @@ public struct RuleFileDecoder {
     /// Money amounts, datetimes and numbers come from the event: always a path.
     private mutating func decodePathOnly(_ node: YAMLNode, what: String, hasForEach: Bool) -> ValueSource? {
         guard case .string(let text)? = node.scalarValue, ValuePath.looksLikePath(text) else {
-            log.error(node.start, "\(what) must be a path into the event, not \(node.typeDescription)", hint: "write e.g. $.data.amount")
+            let example = what.hasPrefix("datetime") ? "$.data.departure_time" : what.hasPrefix("number") ? "$.data.count" : "$.data.amount"
+            log.error(node.start, "\(what) must be a path into the event, not \(node.typeDescription)", hint: "write e.g. \(example)")
             return nil
         }
         return decodeSource(node, what: what, hasForEach: hasForEach, literalTypes: .any)
@@ -386,6 +398,19 @@ public struct RuleFileDecoder {
     }
 
     static let currencyCodes: [String] = Locale.commonISOCurrencyCodes
+
+    /// An IANA zone name such as `Asia/Kolkata`, or `UTC`. Foundation also accepts abbreviations
+    /// (`IST`, `EST`), which are ambiguous — India or Israel — so they are refused.
+    static func isIANAZone(_ name: String) -> Bool {
+        guard name.contains("/") || name == "UTC" || name == "GMT" else { return false }
+        return TimeZone(identifier: name) != nil
+    }
+
+    /// Zone names for "did you mean": Foundation's list plus the current names it lists under older ones.
+    static let zoneNames: [String] = TimeZone.knownTimeZoneIdentifiers + [
+        "Asia/Kolkata", "Asia/Kathmandu", "Asia/Yangon", "Asia/Ho_Chi_Minh", "Europe/Kyiv",
+        "America/Argentina/Buenos_Aires", "Atlantic/Faroe", "Pacific/Chuuk", "Pacific/Pohnpei", "UTC",
+    ]
 }
 
 extension MappingFields {

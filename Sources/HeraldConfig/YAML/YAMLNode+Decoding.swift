@@ -4,6 +4,8 @@ import HeraldCore
 /// "did you mean" diagnostic and missing required keys are reported at the mapping.
 struct MappingFields {
     private(set) var entries: [String: YAMLEntry] = [:]
+    /// Allowed keys that an unknown key was taken for ("did you mean"): not reported again as missing.
+    private(set) var suggested: Set<String> = []
 
     /// - Parameters:
     ///   - context: how the section is named in messages, e.g. "rule 'card-fraud-check'".
@@ -12,7 +14,6 @@ struct MappingFields {
     ) {
         guard case .mapping(let mapping) = node.kind else { return }
         // A misspelt required key is reported once, as the unknown key with its suggestion.
-        var suggested = Set<String>()
         for entry in mapping {
             guard case .scalar(let scalar) = entry.key.kind else { continue }
             let key = scalar.text
@@ -104,19 +105,25 @@ extension YAMLNode {
     /// otherwise the scalar's start.
     func mark(ofCharacter offset: Int, sourceLines: [Substring]) -> SourceMark {
         guard case .scalar(let scalar) = kind else { return start }
+        // Parsers count characters; libyaml's columns count Unicode scalars.
+        let before = scalar.text.prefix(offset)
+        let scalarsBefore = before.unicodeScalars.count
+        let length = scalar.text.unicodeScalars.count
         switch scalar.style {
         case .plain where start.line == end.line:
-            return SourceMark(line: start.line, column: start.column + offset)
+            return SourceMark(line: start.line, column: start.column + scalarsBefore)
         case .singleQuoted where start.line == end.line && !scalar.text.contains("'"),
-             .doubleQuoted where start.line == end.line && (end.column - start.column) == scalar.text.count + 2:
-            return SourceMark(line: start.line, column: start.column + 1 + offset)
+             .doubleQuoted where start.line == end.line && (end.column - start.column) == length + 2:
+            return SourceMark(line: start.line, column: start.column + 1 + scalarsBefore)
         case .literal:
-            let before = scalar.text.prefix(offset)
             let lineInText = before.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
-            let columnInLine = before.split(separator: "\n", omittingEmptySubsequences: false).last.map(\.count) ?? 0
+            let columnInLine = before.split(separator: "\n", omittingEmptySubsequences: false).last.map(\.unicodeScalars.count) ?? 0
             let line = start.line + 1 + lineInText
-            guard line - 1 < sourceLines.count else { return start }
-            let indent = sourceLines[line - 1].prefix { $0 == " " }.count
+            // The block's indentation is that of its first non-blank line; deeper lines keep their extra spaces in the text.
+            guard line - 1 < sourceLines.count, start.line < sourceLines.count,
+                  let firstContent = sourceLines[start.line...].first(where: { !$0.allSatisfy { $0 == " " || $0 == "\r" } })
+            else { return start }
+            let indent = firstContent.prefix { $0 == " " }.count
             return SourceMark(line: line, column: indent + 1 + columnInLine)
         default:
             return start

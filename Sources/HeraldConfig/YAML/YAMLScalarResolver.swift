@@ -31,7 +31,7 @@ enum YAMLScalarResolver {
         case .int:
             guard let number = try integer(text, at: mark) else {
                 throw YAMLError(
-                    mark: mark, message: "\(shown(text)) is not an integer (tagged !!int)",
+                    mark: mark, message: "the value is not an integer (tagged !!int)",
                     hint: "write a decimal, 0x hex or 0o octal integer, or remove the tag"
                 )
             }
@@ -41,18 +41,18 @@ enum YAMLScalarResolver {
             if let number = try float(text, at: mark) { return .number(number) }
             if isNonFinite(text) {
                 throw YAMLError(
-                    mark: mark, message: "!!float \(shown(text)) is not a finite number",
+                    mark: mark, message: "the !!float value is not a finite number",
                     hint: "Herald numbers are JSON numbers, which cannot be infinite or NaN"
                 )
             }
             throw YAMLError(
-                mark: mark, message: "\(shown(text)) is not a number (tagged !!float)",
+                mark: mark, message: "the value is not a number (tagged !!float)",
                 hint: "write a number such as 0.5 or 1e3, or remove the tag"
             )
         case .bool:
             guard case .bool(let value)? = boolean(text) else {
                 throw YAMLError(
-                    mark: mark, message: "\(shown(text)) is not a boolean (tagged !!bool)",
+                    mark: mark, message: "the value is not a boolean (tagged !!bool)",
                     hint: "write true or false"
                 )
             }
@@ -60,7 +60,7 @@ enum YAMLScalarResolver {
         case .null:
             guard isNull(text) else {
                 throw YAMLError(
-                    mark: mark, message: "\(shown(text)) is not null (tagged !!null)",
+                    mark: mark, message: "the value is not null (tagged !!null)",
                     hint: "write null or ~, or leave the value empty"
                 )
             }
@@ -130,7 +130,7 @@ enum YAMLScalarResolver {
     private static func finite(_ number: JSONNumber, text: String, at mark: SourceMark) throws(YAMLError) -> JSONNumber {
         guard number.value.isFinite else {
             throw YAMLError(
-                mark: mark, message: "number \(shown(text)) is too large",
+                mark: mark, message: "the number is too large for a double",
                 hint: "numbers must fit a 64-bit float; quote the value to keep it as text"
             )
         }
@@ -189,11 +189,6 @@ enum YAMLScalarResolver {
             guard i > start else { return false }
         }
         return i == s.count
-    }
-
-    /// The text for a message: quoted, and cut short if long.
-    static func shown(_ text: String) -> String {
-        text.count > 40 ? "'\(text.prefix(40))…'" : "'\(text)'"
     }
 
     private static func isDecimalDigit(_ byte: UInt8) -> Bool {

@@ -107,7 +107,7 @@ struct PatternCompiler {
                 fail(
                     here, "\"\(member.key)\" is an EventBridge operator name and cannot be a field name inside $or",
                     hint: "to use the operator, put it in a field's value list, e.g. "
-                        + "{\"field\": [{\"\(member.key)\": …}]}; to match a field with this name, move it out of the $or")
+                        + "{\"field\": [{\"\(member.key)\": …}]}; to match a field with this name, move it out of the $or", subject: .key)
                 continue
             }
             switch member.value {
@@ -262,7 +262,7 @@ struct PatternCompiler {
                 pointer.appending(key: extra.key),
                 "an operator object holds exactly one operator, but this one has \(object.count): \(names)",
                 hint: "give each operator its own object in the list; [{\"\(first.key)\": …}, {\"\(extra.key)\": …}] "
-                    + "matches either one")
+                    + "matches either one", subject: .key)
             result = .invalid
         }
         return result
@@ -355,14 +355,14 @@ struct PatternCompiler {
                 fail(
                     pointer.appending(key: object.members[1].key),
                     "\(name) takes one operator inside its object, found \(object.count)",
-                    hint: "write {\"\(name)\": {\"equals-ignore-case\": \"abc\"}}")
+                    hint: "write {\"\(name)\": {\"equals-ignore-case\": \"abc\"}}", subject: .key)
                 return .invalid
             }
             let here = pointer.appending(key: inner.key)
             guard inner.key == "equals-ignore-case" else {
                 fail(
                     here, "\(name) accepts only \"equals-ignore-case\" inside an object, not \"\(inner.key)\"",
-                    hint: "write {\"\(name)\": {\"equals-ignore-case\": \"abc\"}} or {\"\(name)\": \"abc\"}")
+                    hint: "write {\"\(name)\": {\"equals-ignore-case\": \"abc\"}} or {\"\(name)\": \"abc\"}", subject: .key)
                 return .invalid
             }
             guard case .string(let string) = inner.value else {
@@ -496,7 +496,7 @@ struct PatternCompiler {
             fail(
                 pointer.appending(key: object.members[1].key),
                 "anything-but takes one operator inside its object, found \(object.count)",
-                hint: #"list several values in one operator instead: {"anything-but": {"prefix": ["a", "b"]}}"#)
+                hint: #"list several values in one operator instead: {"anything-but": {"prefix": ["a", "b"]}}"#, subject: .key)
             return .invalid
         }
         let here = pointer.appending(key: inner.key)
@@ -521,7 +521,7 @@ struct PatternCompiler {
             fail(
                 here,
                 "anything-but cannot contain \"\(inner.key)\"; it accepts prefix, suffix, equals-ignore-case or wildcard",
-                hint: hint)
+                hint: hint, subject: .key)
             return .invalid
         }
 
