@@ -500,11 +500,11 @@ struct MessageFormatParser {
     /// that started it is the real culprit, so the error points there.
     private func unclosed(_ opening: Index, what: String) -> MessageFormatError {
         if let quote = unterminatedQuote, quote > opening {
-            let quoteOffset = characterOffset(of: quote)
+            let quoteOffset = pattern.characterOffset(of: quote)
             return MessageFormatError(
                 offset: quoteOffset,
                 message: "the apostrophe at character \(quoteOffset + 1) starts quoted text that runs to the end"
-                    + " of the pattern, so the '{' at character \(characterOffset(of: opening) + 1) is never closed",
+                    + " of the pattern, so the '{' at character \(pattern.characterOffset(of: opening) + 1) is never closed",
                 hint: "write '' for an apostrophe, or end the quoted text with another '")
         }
         return error(
@@ -513,20 +513,7 @@ struct MessageFormatParser {
     }
 
     private func error(at index: Index, _ message: String, hint: String) -> MessageFormatError {
-        let offset = characterOffset(of: index)
+        let offset = pattern.characterOffset(of: index)
         return MessageFormatError(offset: offset, message: "\(message) at character \(offset + 1)", hint: hint)
-    }
-
-    /// The 0-based index of the character (grapheme cluster) that contains the scalar at `index`.
-    private func characterOffset(of index: Index) -> Int {
-        var offset = 0
-        var start = pattern.startIndex
-        while start < pattern.endIndex {
-            let next = pattern.index(after: start)
-            if next > index { break }
-            offset += 1
-            start = next
-        }
-        return offset
     }
 }

@@ -393,20 +393,7 @@ struct ValuePathParser {
     // MARK: - Errors
 
     private func error(at index: Index, _ message: String, hint: String) -> ValuePathError {
-        let offset = characterOffset(of: index)
+        let offset = text.characterOffset(of: index)
         return ValuePathError(offset: offset, message: "\(message) at character \(offset + 1)", hint: hint)
-    }
-
-    /// The 0-based index of the character (grapheme cluster) that contains the scalar at `index`.
-    private func characterOffset(of index: Index) -> Int {
-        var offset = 0
-        var start = text.startIndex
-        while start < text.endIndex {
-            let next = text.index(after: start)
-            if next > index { break }
-            offset += 1
-            start = next
-        }
-        return offset
     }
 }
