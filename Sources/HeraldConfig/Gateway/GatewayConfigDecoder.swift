@@ -15,13 +15,13 @@ public struct GatewayConfig: Sendable {
 /// Reads herald.yaml, reporting every problem.
 public struct GatewayConfigDecoder {
     public static let topKeys = ["rules", "endpoints"]
-    public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password"]
+    public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length"]
     static let secretKeys: Set<String> = ["token", "password"]
     static let kindKeys: [Endpoint.Kind: [String]] = [
-        .whatsapp: ["url", "token"],
-        .twilio: ["url", "account", "token", "from"],
-        .webhook: ["url", "token"],
-        .smtp: ["url", "from", "username", "password"],
+        .whatsapp: ["url", "token", "max_length"],
+        .twilio: ["url", "account", "token", "from", "max_length"],
+        .webhook: ["url", "token", "max_length"],
+        .smtp: ["url", "from", "username", "password", "max_length"],
     ]
     static let requiredKeys: [Endpoint.Kind: [String]] = [
         .whatsapp: ["url", "token"],
@@ -118,7 +118,16 @@ public struct GatewayConfigDecoder {
         }
         var strings: [String: String] = [:]
         var secrets: [String: SecretReference] = [:]
-        for key in GatewayConfigDecoder.endpointKeys where key != "kind" {
+        var maxLength: Int?
+        if let node = fields["max_length"] {
+            if case .number(let number)? = node.scalarValue, number.value >= 1, number.value == number.value.rounded(), number.value <= 1_000_000 {
+                maxLength = Int(number.value)
+            } else {
+                log.error(node.start, "'max_length' of \(context) must be a whole number of characters, at least 1",
+                          hint: "write e.g. 'max_length: 1024'")
+            }
+        }
+        for key in GatewayConfigDecoder.endpointKeys where key != "kind" && key != "max_length" {
             guard let node = fields[key] else { continue }
             if GatewayConfigDecoder.secretKeys.contains(key) {
                 // Never echo the value: it may be the secret itself.
@@ -147,6 +156,6 @@ public struct GatewayConfigDecoder {
         }
         guard log.diagnostics.count == errorsBefore, let kind, let url = strings["url"] else { return nil }
         return Endpoint(name: name, kind: kind, url: url, token: secrets["token"], account: strings["account"],
-                        from: strings["from"], username: strings["username"], password: secrets["password"])
+                        from: strings["from"], username: strings["username"], password: secrets["password"], maxLength: maxLength)
     }
 }

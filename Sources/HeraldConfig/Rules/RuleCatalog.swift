@@ -42,7 +42,7 @@ public struct RuleCatalog: Sendable {
         diagnostics.sort(by: Diagnostic.ordered)
     }
 
-    private mutating func report(_ severity: Diagnostic.Severity, _ file: String, _ mark: SourceMark, _ message: String, hint: String) {
+    mutating func report(_ severity: Diagnostic.Severity, _ file: String, _ mark: SourceMark, _ message: String, hint: String) {
         diagnostics.append(Diagnostic(severity, file: file, mark: mark, message: message, hint: hint))
     }
 
@@ -96,12 +96,16 @@ public struct RuleCatalog: Sendable {
                            hint: "add '\(name): $.data.\(name)' under 'params:' of the rule")
                 }
             }
+            checkArgumentTypes(rule: rule, template: compiled, context: context)
             let used = compiled.argumentNames
             for (name, mark) in rule.paramNames.sorted(by: { $0.value < $1.value }) where !used.contains(name) {
                 report(.warning, rule.file, mark, "param '\(name)' of \(context) is not used by template '\(templateID)'",
                        hint: "remove it, or use {\(name)} in the template's text")
             }
         }
+        checkLocaleCoverage(templates.filter { template in
+            firstTemplate[template.id].map { $0.file == template.file && $0.idMark == template.idMark } == true
+        })
         // A rule whose 'template:' could not be read may be the user; stay quiet then.
         let everyRuleNamesATemplate = rules.allSatisfy { $0.templateID != nil }
         for template in templates where everyRuleNamesATemplate && firstTemplate[template.id].map({ $0.file == template.file && $0.idMark == template.idMark }) == true && !usedTemplates.contains(template.id) {

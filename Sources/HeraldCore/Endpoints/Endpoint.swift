@@ -24,9 +24,11 @@ public struct Endpoint: Sendable, Hashable {
     public var username: String?
     /// SMTP password.
     public var password: SecretReference?
+    /// The longest text this endpoint accepts, in characters (`max_length`); a longer render is an error.
+    public var maxLength: Int?
 
     public init(name: String, kind: Kind, url: String, token: SecretReference? = nil, account: String? = nil,
-                from: String? = nil, username: String? = nil, password: SecretReference? = nil) {
+                from: String? = nil, username: String? = nil, password: SecretReference? = nil, maxLength: Int? = nil) {
         self.name = name
         self.kind = kind
         self.url = url
@@ -35,6 +37,7 @@ public struct Endpoint: Sendable, Hashable {
         self.from = from
         self.username = username
         self.password = password
+        self.maxLength = maxLength
     }
 }
 

@@ -1,0 +1,78 @@
+import Testing
+@testable import HeraldConfig
+
+/// How a rule's params meet its template's arguments, and locale coverage across templates.
+@Suite struct TemplateChecksTests {
+    static func catalog(_ yaml: String) -> RuleCatalog {
+        RuleCatalog(sources: [.init(name: "rules/t.yaml", bytes: Array(yaml.utf8))], endpoints: ["sms"])
+    }
+
+    static func rules(text: String, params: String) -> String {
+        """
+        templates:
+          t:
+            default_locale: en
+            text:
+              en: "\(text)"
+        rules:
+          - id: r
+            match: {type: [x]}
+            recipient: {address: $.to}
+            channels: [sms]
+            template: t
+            params:
+              \(params)
+        """
+    }
+
+    static let cases: [DiagnosticCase] = [
+        DiagnosticCase("a date needs a datetime param", rules(text: "Leaves {when, date, short}", params: "when: $.at"),
+                       [.error(13, 7, "shows {when} as a date, but param 'when' of rule 'r' is not a datetime")]),
+        DiagnosticCase("a datetime is not a plural count",
+                       rules(text: "{when, plural, one {# day} other {# days}}", params: "when: {datetime: $.at}"),
+                       [.error(13, 7, "shows {when} as a plural count, but param 'when' of rule 'r' is a datetime")]),
+        DiagnosticCase("currency style needs money", rules(text: "Pay {amount, number, currency}", params: "amount: {number: $.a}"),
+                       [.error(13, 7, "is not money")]),
+        DiagnosticCase("a text literal is not a count",
+                       rules(text: "{n, plural, one {# seat} other {# seats}}", params: "n: many"),
+                       [.error(13, 7, "is the literal \\\"many\\\", not a number")]),
+        DiagnosticCase("skeletons are refused", rules(text: "{n, number, ::percent}", params: "n: {number: $.n}"),
+                       [.error(13, 7, "skeleton ::percent")]),
+        DiagnosticCase("money may be shown plainly, as a number or counted",
+                       rules(text: "{amount} {amount, number} {amount, plural, other {#}}", params: "amount: {money: $.a, currency: INR}"),
+                       []),
+        DiagnosticCase("a path param may be anything the event holds",
+                       rules(text: "{n, plural, other {#}} {n, select, other {x}}", params: "n: $.n"), []),
+    ]
+
+    @Test(arguments: cases)
+    func argumentTypes(_ test: DiagnosticCase) {
+        let found = Self.catalog(test.yaml).diagnostics
+        #expect(found.count == test.expected.count, "\(found)")
+        for (expected, actual) in zip(test.expected, found) {
+            #expect(actual.mark == SourceMark(line: expected.line, column: expected.column), "\(actual)")
+            #expect(actual.severity == expected.severity)
+            #expect(actual.description.contains(expected.text.replacingOccurrences(of: "\\\"", with: "\"")), "\(actual)")
+        }
+    }
+
+    @Test func templatesMissingALocaleOthersHaveAreWarned() {
+        let yaml = """
+            templates:
+              a:
+                default_locale: en
+                text: {en: "A", hi: "ए", pt-BR: "A"}
+              b:
+                default_locale: en
+                text: {en: "B"}
+            rules:
+              - {id: ra, match: {type: [x]}, recipient: {address: $.to}, channels: [sms], template: a}
+              - {id: rb, match: {type: [y]}, recipient: {address: $.to}, channels: [sms], template: b}
+            """
+        let found = Self.catalog(yaml).diagnostics
+        #expect(found.count == 1)
+        #expect(found.first?.severity == .warning)
+        #expect(found.first?.mark == SourceMark(line: 5, column: 3))
+        #expect(found.first?.message == "template 'b' has no text for hi, pt-BR, which other templates have")
+    }
+}
