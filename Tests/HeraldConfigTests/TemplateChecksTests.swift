@@ -39,10 +39,10 @@ import Testing
         DiagnosticCase("skeletons are refused", rules(text: "{n, number, ::percent}", params: "n: {number: $.n}"),
                        [.error(13, 7, "skeleton ::percent")]),
         DiagnosticCase("money may be shown plainly, as a number or counted",
-                       rules(text: "{amount} {amount, number} {amount, plural, other {#}}", params: "amount: {money: $.a, currency: INR}"),
+                       rules(text: "{amount} {amount, number} {amount, plural, one {#} other {#}}", params: "amount: {money: $.a, currency: INR}"),
                        []),
         DiagnosticCase("a path param may be anything the event holds",
-                       rules(text: "{n, plural, other {#}} {n, select, other {x}}", params: "n: $.n"), []),
+                       rules(text: "{n, plural, one {#} other {#}} {n, select, other {x}}", params: "n: $.n"), []),
     ]
 
     @Test(arguments: cases)
@@ -74,5 +74,25 @@ import Testing
         #expect(found.first?.severity == .warning)
         #expect(found.first?.mark == SourceMark(line: 5, column: 3))
         #expect(found.first?.message == "template 'b' has no text for hi, pt-BR, which other templates have")
+    }
+
+    @Test func pluralsMissingALocalesCategoriesAreWarned() {
+        let yaml = """
+            templates:
+              t:
+                default_locale: en
+                text:
+                  en: "{n, plural, one {# minute} other {# minutes}}"
+                  ru: "{n, plural, one {# минута} other {# минут}}"
+                  ar: "{n, selectordinal, other {#}} {n, plural, one {دقيقة} other {# دقائق}}"
+                  pt-BR: "{n, plural, one {# minuto} other {# minutos}}"
+            rules:
+              - {id: r, match: {type: [x]}, recipient: {address: $.to}, channels: [sms], template: t, params: {n: {number: $.n}}}
+            """
+        let found = Self.catalog(yaml).diagnostics
+        #expect(found.map(\.severity) == [.warning, .warning])
+        #expect(found.map(\.mark) == [SourceMark(line: 6, column: 11), SourceMark(line: 7, column: 11)])
+        #expect(found.first?.message == "text 'ru' of template 't': {n, plural} has no 'few', 'many' case; ru uses one, few, many, other")
+        #expect(found.last?.message == "text 'ar' of template 't': {n, plural} has no 'zero', 'two', 'few', 'many' case; ar uses zero, one, two, few, many, other")
     }
 }

@@ -103,9 +103,11 @@ public struct RuleCatalog: Sendable {
                        hint: "remove it, or use {\(name)} in the template's text")
             }
         }
-        checkLocaleCoverage(templates.filter { template in
+        let uniqueTemplates = templates.filter { template in
             firstTemplate[template.id].map { $0.file == template.file && $0.idMark == template.idMark } == true
-        })
+        }
+        checkLocaleCoverage(uniqueTemplates)
+        for template in uniqueTemplates { checkPluralCategories(template) }
         // A rule whose 'template:' could not be read may be the user; stay quiet then.
         let everyRuleNamesATemplate = rules.allSatisfy { $0.templateID != nil }
         for template in templates where everyRuleNamesATemplate && firstTemplate[template.id].map({ $0.file == template.file && $0.idMark == template.idMark }) == true && !usedTemplates.contains(template.id) {
