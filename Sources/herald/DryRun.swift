@@ -44,6 +44,7 @@ struct DryRun: ParsableCommand {
             printError("herald test: the rules have errors (\(Diagnostic.Severity.count(workspace.diagnostics))); run 'herald check' for details")
             throw ExitStatus.invalidInput
         }
+        let planner = MessagePlanner(ruleSet: ruleSet, endpoints: workspace.config?.endpoints ?? [])
         var failed = false
         for input in events {
             let bytes: [UInt8]
@@ -70,7 +71,7 @@ struct DryRun: ParsableCommand {
                     }
                 case .success(let event):
                     let label = event["id"]?.stringValue ?? "\(name)#\(item.index)"
-                    let plan = ruleSet.plan(event)
+                    let plan = planner.plan(event)
                     print(json ? DryRunReport.json(event: label, plan: plan).compactJSON : DryRunReport.text(event: label, source: "\(name)#\(item.index)", plan: plan))
                 }
             }

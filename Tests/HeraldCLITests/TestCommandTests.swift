@@ -28,6 +28,33 @@ import Testing
         #expect(message["channels"] == ["whatsapp", "sms"])
         #expect(message["params"]?["amount"]?["currency"] == "INR")
         #expect(message["params"]?["last4"] == "4821")
+        #expect(message["formatting_locale"] == "hi-IN")
+        #expect(message["text"] == "आपके कार्ड (अंतिम अंक 4821) से Croma Electronics पर ₹48,999.00 का भुगतान हुआ है। क्या यह भुगतान आपने किया था?")
+        #expect(message["lengths"]?["sms"] == ["length": 109, "encoding": "UCS-2", "segments": 2])
+        #expect(message["lengths"]?["whatsapp"] == ["length": 109, "max_length": 4096])
+    }
+
+    /// Money follows the reader's locale: an en-IN reader of the en text gets Indian grouping.
+    @Test func moneyUsesTheRecipientsGrouping() throws {
+        let event = #"{"id":"e1","type":"bank.card.transaction.flagged","data":{"risk_score":0.9,"country":"IN","amount":1234567.89,"currency":"INR","merchant":{"name":"Tanishq"},"card":{"last4":"1111"},"customer":{"phone":"+919800000000","locale":"en_IN","timezone":"Asia/Kolkata"}}}"#
+        let result = try runJSON(["-"], stdin: event)
+        let message = try #require(result.events.first?["messages"]?[0])
+        #expect(message["locale"] == "en")
+        #expect(message["formatting_locale"] == "en-IN")
+        #expect(message["text"] == "Tanishq charged ₹12,34,567.89 to your card ending 1111. Was this you?")
+        #expect(message["lengths"]?["sms"]?["encoding"] == "UCS-2")
+    }
+
+    /// A plural picks the CLDR category of the recipient's language; dates follow the departure zone.
+    @Test func delayNoticesCountMinutesInEachLanguage() throws {
+        let result = try runJSON(["samples/events/flight-delay.json"])
+        guard case .array(let messages)? = result.events.first?["messages"] else { Issue.record("no messages"); return }
+        let texts = messages.compactMap { $0["text"]?.stringValue }
+        #expect(texts.count == 3)
+        #expect(texts[0].contains("ditunda 95 menit"))
+        #expect(texts[0].contains("14 Mar 2025, 21.25"))
+        #expect(texts[2].contains("atrasado em 95 minutos"))
+        #expect(texts[2].contains("14 de mar. de 2025, 21:25"))
     }
 
     @Test func eventsThatMustNotMatchMatchNothing() throws {
@@ -82,6 +109,10 @@ import Testing
             "event evt-01JPBY2D8F0H4J6K8M1N3P5Q7R (samples/events/card-fraud-pt.json#0): matched card-fraud-check",
             "  card-fraud-check → +5511912345678 via whatsapp, sms",
             "    template card_fraud_check, locale pt-BR, time zone America/Sao_Paulo",
+            // CLDR pt-BR puts a no-break space between the symbol and the amount.
+            "    text: El Corte Inglés Lisboa cobrou €\u{00A0}1.249,90 no seu cartão final 0537. Foi você?",
+            // 'ç', 'ê' and the no-break space are not GSM-7: 76 UCS-2 units are two SMS parts.
+            "    length: whatsapp 76 chars, sms 76 chars (UCS-2, 2 segments)",
             "    merchant = \"El Corte Inglés Lisboa\"",
             "    amount = {\"money\":1249.90,\"currency\":\"EUR\"}",
             "    last4 = \"0537\"",

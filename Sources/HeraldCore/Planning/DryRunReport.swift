@@ -1,6 +1,6 @@
 /// How `herald test` shows a plan: as text for people, as JSON for tools.
 public enum DryRunReport {
-    /// `{"event": …, "matched": […], "messages": [{"rule": …, "recipient": …, "locale": …, "channels": […], …}]}`
+    /// `{"event": …, "matched": […], "messages": [{"rule": …, "recipient": …, "locale": …, "text": …, …}]}`
     public static func json(event: String, plan: EventPlan) -> JSONValue {
         var object = JSONObject()
         object["event"] = .string(event)
@@ -29,9 +29,25 @@ public enum DryRunReport {
         object["recipient"] = .object(recipient)
         object["locale"] = .string(message.locale.locale)
         object["locale_fallback"] = message.locale.fallback.map { .string($0) } ?? .null
+        if message.formattingLocale != message.locale.locale {
+            object["formatting_locale"] = .string(message.formattingLocale)
+        }
         object["channels"] = .array(message.channels.map { .string($0) })
         object["template"] = .string(message.template)
         object["params"] = .object(JSONObject(message.params.map { JSONObject.Member(key: $0.name, value: $0.value) }))
+        object["text"] = message.text.map { .string($0) } ?? .null
+        if !message.lengths.isEmpty {
+            object["lengths"] = .object(JSONObject(message.lengths.map { length in
+                var entry = JSONObject()
+                entry["length"] = .number(JSONNumber(length.length))
+                if let sms = length.sms {
+                    entry["encoding"] = .string(sms.encoding.rawValue)
+                    entry["segments"] = .number(JSONNumber(sms.segments))
+                }
+                if let maximum = length.maximum { entry["max_length"] = .number(JSONNumber(maximum)) }
+                return JSONObject.Member(key: length.channel, value: .object(entry))
+            }))
+        }
         if !message.problems.isEmpty {
             object["problems"] = .array(message.problems.map { .string($0) })
         }
@@ -51,8 +67,18 @@ public enum DryRunReport {
             let element = message.element.map { " [element \($0)]" } ?? ""
             let fallback = message.locale.fallback.map { " (\($0))" } ?? ""
             lines.append("  \(message.rule)\(element) → \(message.recipient.address) via \(message.channels.joined(separator: ", "))")
-            lines.append("    template \(message.template), locale \(message.locale.locale)\(fallback)"
+            let formatting = message.formattingLocale == message.locale.locale ? "" : ", formats \(message.formattingLocale)"
+            lines.append("    template \(message.template), locale \(message.locale.locale)\(fallback)\(formatting)"
                 + (message.recipient.timezone.map { ", time zone \($0)" } ?? ""))
+            if let text = message.text {
+                lines.append("    text: \(text)")
+                let measured = message.lengths.map { length in
+                    var part = "\(length.channel) \(length.length) chars"
+                    if let sms = length.sms { part += " (\(sms.encoding.rawValue), \(sms.segments) segment\(sms.segments == 1 ? "" : "s"))" }
+                    return part
+                }
+                if !measured.isEmpty { lines.append("    length: \(measured.joined(separator: ", "))") }
+            }
             for param in message.params {
                 lines.append("    \(param.name) = \(param.value.compactJSON)")
             }

@@ -1,5 +1,6 @@
+import Foundation
+
 /// What one event produces: the rules it matched and the messages they would send.
-/// Pure: planning touches no network, store or clock.
 public struct EventPlan: Sendable {
     public var matched: [String]
     public var messages: [PlannedMessage]
@@ -13,13 +14,19 @@ public struct PlannedMessage: Sendable {
     /// The fan-out element's index, when the rule has `for_each`.
     public var element: Int?
     public var recipient: ResolvedRecipient
-    /// The template translation chosen for the recipient.
+    /// The template translation chosen for the recipient, and why.
     public var locale: LocaleNegotiation.Choice
+    /// The locale numbers, money and dates are formatted in (see `MessagePlanner.formattingLocale`).
+    public var formattingLocale: String
     public var channels: [String]
     public var template: String
-    /// Param values, in the rule's order.
+    /// Param values as found in the event, in the rule's order.
     public var params: [ResolvedParam]
-    /// Params whose value is missing from the event: the message cannot render them.
+    /// The rendered text; nil when a param could not be rendered (see `problems`).
+    public var text: String?
+    /// The text measured for each channel, in channel order.
+    public var lengths: [ChannelLength]
+    /// What stops this message from being sent as planned: a missing param, a text over a channel's limit.
     public var problems: [String]
 }
 
@@ -42,11 +49,36 @@ public struct SkippedMessage: Sendable, Hashable {
     public var reason: String
 }
 
-extension RuleSet {
+/// How long a rendered text is for one channel, and whether it fits.
+public struct ChannelLength: Sendable, Hashable {
+    public var channel: String
+    /// Characters as the channel counts them.
+    public var length: Int
+    /// For SMS channels: the encoding and the number of parts.
+    public var sms: SMSLength?
+    /// The channel's maximum, when it has one.
+    public var maximum: Int?
+}
+
+/// Plans the messages of matched rules: recipients, locale, params, rendered text, lengths.
+/// Pure: it touches no network, store or clock; build it once per rule set and reuse it.
+public struct MessagePlanner: Sendable {
+    public let ruleSet: RuleSet
+    private let endpoints: [String: Endpoint]
+    /// One renderer per locale any template has.
+    private let renderers: [String: MessageRenderer]
+
+    public init(ruleSet: RuleSet, endpoints: [Endpoint]) {
+        self.ruleSet = ruleSet
+        self.endpoints = Dictionary(endpoints.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let locales = Set(ruleSet.templates.values.flatMap(\.locales))
+        self.renderers = Dictionary(uniqueKeysWithValues: locales.map { ($0, MessageRenderer(locale: $0)) })
+    }
+
     /// Matches the event and plans every message the matching rules would produce.
     public func plan(_ event: JSONValue) -> EventPlan {
         var plan = EventPlan(matched: [], messages: [], skipped: [])
-        for rule in matchingRules(event) {
+        for rule in ruleSet.matchingRules(event) {
             plan.matched.append(rule.id)
             guard let forEach = rule.forEach else {
                 planMessage(rule: rule, event: event, element: nil, index: nil, into: &plan)
@@ -77,35 +109,130 @@ extension RuleSet {
         }
         let locale = rule.recipient.locale?.resolve(event: event, element: element)?.stringValue
         let timezone = rule.recipient.timezone?.resolve(event: event, element: element)?.stringValue
-        let template = templates[rule.templateID]
+        let template = ruleSet.templates[rule.templateID]
         let choice = LocaleNegotiation.choose(
             requested: locale, available: template?.locales ?? [], defaultLocale: template?.defaultLocale ?? "en")
         var params: [ResolvedParam] = []
+        var arguments: [String: MessageArgument] = [:]
         var problems: [String] = []
         for param in rule.params {
-            func value(_ source: ValueSource) -> JSONValue {
-                if let value = source.resolve(event: event, element: element) { return value }
-                problems.append("param '\(param.name)': \(source) is missing")
-                return .null
+            let (shown, argument) = resolve(param, event: event, element: element, recipientZone: timezone)
+            params.append(ResolvedParam(name: param.name, value: shown))
+            switch argument {
+            case .success(let value): arguments[param.name] = value
+            case .failure(let problem): problems.append("param '\(param.name)': \(problem.message)")
             }
-            let resolved: JSONValue
-            switch param.source {
-            case .value(let source):
-                resolved = value(source)
-            case .number(let source):
-                resolved = value(source)
-            case .money(let amount, let currency):
-                resolved = ["money": value(amount), "currency": value(currency)]
-            case .datetime(let instant, let zone):
-                let zoneValue: JSONValue = zone.map { value($0) } ?? timezone.map { .string($0) } ?? "UTC"
-                resolved = ["datetime": value(instant), "timezone": zoneValue]
+        }
+        var text: String?
+        let formatting = MessagePlanner.formattingLocale(recipient: locale, text: choice.locale)
+        if problems.isEmpty, let translation = template?.translation(for: choice.locale) {
+            let renderer = renderers[formatting] ?? MessageRenderer(locale: formatting)
+            do {
+                text = try renderer.render(translation.message, arguments: arguments)
+            } catch {
+                problems.append("cannot render \(rule.templateID) (\(choice.locale)): \(error)")
             }
-            params.append(ResolvedParam(name: param.name, value: resolved))
+        }
+        var lengths: [ChannelLength] = []
+        if let text {
+            for channel in rule.channels {
+                let measured = measure(text, channel: channel)
+                if let maximum = measured.maximum, measured.length > maximum {
+                    problems.append("rule \(rule.id), locale \(choice.locale): text is \(measured.length) characters, "
+                        + "over the \(maximum)-character maximum of endpoint '\(channel)'")
+                }
+                lengths.append(measured)
+            }
         }
         plan.messages.append(PlannedMessage(
             rule: rule.id, element: index,
             recipient: ResolvedRecipient(address: addressText, locale: locale, timezone: timezone),
-            locale: choice, channels: rule.channels, template: rule.templateID, params: params, problems: problems))
+            locale: choice, formattingLocale: formatting, channels: rule.channels, template: rule.templateID, params: params,
+            text: text, lengths: lengths, problems: problems))
+    }
+
+    /// Numbers, money and dates follow the recipient's own locale when it speaks the text's language
+    /// (an `en-IN` reader of the `en` text sees ₹12,34,567.89 and "14 Mar 2025"); otherwise the text's.
+    public static func formattingLocale(recipient: String?, text: String) -> String {
+        guard let recipient, !recipient.isEmpty else { return text }
+        let wanted = LocaleNegotiation.canonical(recipient)
+        let language = { (tag: String) in tag.split(separator: "-").first.map(String.init) ?? tag }
+        return language(wanted) == language(LocaleNegotiation.canonical(text)) ? wanted : text
+    }
+
+    /// WhatsApp caps a text message body at 4,096 characters; an endpoint's `max_length` lowers it.
+    static let whatsappTextLimit = 4096
+
+    private func measure(_ text: String, channel: String) -> ChannelLength {
+        let endpoint = endpoints[channel]
+        switch endpoint?.kind {
+        case .twilio?:
+            let sms = SMSLength.measure(text)
+            return ChannelLength(channel: channel, length: TextLength.characters(text), sms: sms, maximum: endpoint?.maxLength)
+        case .whatsapp?:
+            let limit = min(endpoint?.maxLength ?? Self.whatsappTextLimit, Self.whatsappTextLimit)
+            return ChannelLength(channel: channel, length: TextLength.characters(text), sms: nil, maximum: limit)
+        default:
+            return ChannelLength(channel: channel, length: TextLength.characters(text), sms: nil, maximum: endpoint?.maxLength)
+        }
+    }
+
+    /// A param's value as shown in a dry run, and as a typed argument for the renderer.
+    private func resolve(_ param: Param, event: JSONValue, element: JSONValue?, recipientZone: String?)
+        -> (JSONValue, Result<MessageArgument, RenderError>)
+    {
+        func fail(_ message: String) -> Result<MessageArgument, RenderError> { .failure(RenderError(argument: param.name, message: message)) }
+        func value(_ source: ValueSource) -> JSONValue? { source.resolve(event: event, element: element) }
+
+        switch param.source {
+        case .value(let source):
+            guard let found = value(source) else { return (.null, fail("\(source) is missing")) }
+            switch found {
+            case .string(let text): return (found, .success(.text(text)))
+            case .number(let number): return (found, Self.decimal(number).map { .success(.number($0, literal: number.literal)) } ?? fail("\(number) is not a decimal number"))
+            case .bool(let flag): return (found, .success(.text(flag ? "true" : "false")))
+            case .null: return (found, fail("\(source) is null"))
+            case .array, .object: return (found, fail("\(source) is a \(found.typeName); name a single value"))
+            }
+        case .number(let source):
+            guard let found = value(source) else { return (.null, fail("\(source) is missing")) }
+            guard let (number, literal) = Self.numeric(found) else { return (found, fail("\(source) is \(found.compactJSON), not a number")) }
+            return (found, .success(.number(number, literal: literal)))
+        case .money(let amountSource, let currencySource):
+            let amount = value(amountSource), currency = value(currencySource)
+            let shown: JSONValue = ["money": amount ?? .null, "currency": currency ?? .null]
+            guard let amount else { return (shown, fail("\(amountSource) is missing")) }
+            guard let (number, _) = Self.numeric(amount) else { return (shown, fail("amount \(amount.compactJSON) is not a number")) }
+            guard let code = currency?.stringValue, code.count == 3, code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                return (shown, fail("currency \(currency?.compactJSON ?? "(missing)") is not an ISO 4217 code"))
+            }
+            return (shown, .success(.money(number, currency: code.uppercased())))
+        case .datetime(let instantSource, let zoneSource):
+            let instant = value(instantSource)
+            let zoneValue: JSONValue? = zoneSource.map { value($0) } ?? recipientZone.map { .string($0) } ?? "UTC"
+            let shown: JSONValue = ["datetime": instant ?? .null, "timezone": zoneValue ?? .null]
+            guard let instant else { return (shown, fail("\(instantSource) is missing")) }
+            guard let date = Instant.parse(instant) else {
+                return (shown, fail("\(instant.compactJSON) is not an RFC 3339 time or epoch seconds/milliseconds"))
+            }
+            guard let zoneName = zoneValue?.stringValue, let zone = TimeZone(identifier: zoneName) else {
+                return (shown, fail("time zone \(zoneValue?.compactJSON ?? "(missing)") is not an IANA zone"))
+            }
+            return (shown, .success(.instant(date, timeZone: zone)))
+        }
+    }
+
+    static func decimal(_ number: JSONNumber) -> Decimal? {
+        MessageArgument.decimal(number.literal)
+    }
+
+    /// Numbers, and strings holding a decimal number (amounts often travel as strings to keep precision).
+    static func numeric(_ value: JSONValue) -> (Decimal, String)? {
+        switch value {
+        case .number(let number): decimal(number).map { ($0, number.literal) }
+        case .string(let text): MessageArgument.decimal(text).map { ($0, text) }
+        default: nil
+        }
     }
 }
 
