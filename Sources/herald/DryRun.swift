@@ -12,7 +12,9 @@ struct DryRun: ParsableCommand {
         discussion: """
             EVENT is a file holding one JSON object, a JSON array of events, or JSON Lines; '-' reads stdin.
             With --json, prints one JSON object per input event, one per line.
-            Exit status: 0 when every event was read, 1 when an event or the rules have errors, 2 usage errors.
+            Exit status: 0 when every event was read and every message rendered within its channels' limits;
+            1 when an event is not valid JSON, a message has a problem (a missing param, a text over an
+            endpoint's max_length, no recipient address) or the rules have errors; 2 usage errors.
             """
     )
 
@@ -72,6 +74,8 @@ struct DryRun: ParsableCommand {
                 case .success(let event):
                     let label = event["id"]?.stringValue ?? "\(name)#\(item.index)"
                     let plan = planner.plan(event)
+                    // A message that could not be rendered or sent as planned fails the dry run, so CI notices.
+                    if !plan.skipped.isEmpty || plan.messages.contains(where: { !$0.problems.isEmpty }) { failed = true }
                     print(json ? DryRunReport.json(event: label, plan: plan).compactJSON : DryRunReport.text(event: label, source: "\(name)#\(item.index)", plan: plan))
                 }
             }

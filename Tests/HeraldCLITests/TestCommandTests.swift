@@ -109,19 +109,21 @@ import Testing
             "event evt-01JPBY2D8F0H4J6K8M1N3P5Q7R (samples/events/card-fraud-pt.json#0): matched card-fraud-check",
             "  card-fraud-check → +5511912345678 via whatsapp, sms",
             "    template card_fraud_check, locale pt-BR, time zone America/Sao_Paulo",
-            // CLDR pt-BR puts a no-break space between the symbol and the amount.
-            "    text: El Corte Inglés Lisboa cobrou €\u{00A0}1.249,90 no seu cartão final 0537. Foi você?",
-            // 'ç', 'ê' and the no-break space are not GSM-7: 76 UCS-2 units are two SMS parts.
-            "    length: whatsapp 76 chars, sms 76 chars (UCS-2, 2 segments)",
             "    merchant = \"El Corte Inglés Lisboa\"",
             "    amount = {\"money\":1249.90,\"currency\":\"EUR\"}",
             "    last4 = \"0537\"",
+            // CLDR pt-BR puts a no-break space between the symbol and the amount.
+            "    text: El Corte Inglés Lisboa cobrou €\u{00A0}1.249,90 no seu cartão final 0537. Foi você?",
+            "    whatsapp: 76 characters",
+            // 'ç', 'ê' and the no-break space are not GSM-7: 76 UCS-2 units are two SMS parts.
+            "    sms: 76 UCS-2 units, 2 parts",
         ])
     }
 
     @Test func readsStdinAndArraysAndNamesEventsWithoutAnId() throws {
         let stdin = #"[{"type":"bank.card.transaction.flagged","data":{"risk_score":0.9,"country":"IN","customer":{"phone":"+911234567890"}}}, {"type":"x"}]"#
         let result = try runJSON(["-"], stdin: stdin)
+        #expect(result.status == 1, "the first event's message lacks params")
         #expect(result.events.count == 2)
         #expect(result.events[0]["event"] == "stdin#0")
         #expect(result.events[0]["matched"] == ["card-fraud-check"])
@@ -138,6 +140,25 @@ import Testing
         #expect(output.stdout.isEmpty)
         #expect(output.stderr.contains("samples/broken/rules/bank.yaml:31:5: error: unknown key 'tempalte'"))
         #expect(output.stderr.contains("run 'herald check' for details"))
+    }
+
+    /// An endpoint's max_length turns an over-long render into a problem naming rule, locale and length.
+    @Test func overLongTextsAreReportedAgainstTheEndpointsMaximum() throws {
+        let folder = try HeraldProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rules = HeraldProcess.packageRoot.appendingPathComponent("rules").path
+        try """
+            rules: \(rules)
+            endpoints:
+              whatsapp: {kind: whatsapp, url: "http://127.0.0.1:9911/messages", token: "env:WHATSAPP_TOKEN"}
+              sms: {kind: twilio, url: "http://127.0.0.1:9911/Messages.json", account: AC1, token: "env:TWILIO_AUTH_TOKEN", from: "+15005550006", max_length: 70}
+            """.write(to: folder.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let event = HeraldProcess.packageRoot.appendingPathComponent("samples/events/card-fraud-in.json").path
+        let output = try HeraldProcess.run(["test", "--config", "herald.yaml", "--json", event], in: folder)
+        #expect(output.status == 1, "a message with a problem fails the dry run")
+        let message = try #require(try JSONParser.parse(output.stdout)["messages"]?[0])
+        #expect(message["lengths"]?["sms"]?["max_length"] == 70)
+        #expect(message["problems"] == ["rule card-fraud-check, locale hi: text is 109 UCS-2 units long, over the maximum of 70 for endpoint 'sms'"])
     }
 
     @Test func aMissingEventFileIsAUsageError() throws {

@@ -70,17 +70,15 @@ public enum DryRunReport {
             let formatting = message.formattingLocale == message.locale.locale ? "" : ", formats \(message.formattingLocale)"
             lines.append("    template \(message.template), locale \(message.locale.locale)\(fallback)\(formatting)"
                 + (message.recipient.timezone.map { ", time zone \($0)" } ?? ""))
-            if let text = message.text {
-                lines.append("    text: \(text)")
-                let measured = message.lengths.map { length in
-                    var part = "\(length.channel) \(length.length) chars"
-                    if let sms = length.sms { part += " (\(sms.encoding.rawValue), \(sms.segments) segment\(sms.segments == 1 ? "" : "s"))" }
-                    return part
-                }
-                if !measured.isEmpty { lines.append("    length: \(measured.joined(separator: ", "))") }
-            }
             for param in message.params {
                 lines.append("    \(param.name) = \(param.value.compactJSON)")
+            }
+            if let text = message.text {
+                lines.append("    text: \(text)")
+                for length in message.lengths {
+                    let parts = length.sms.map { ", \($0.segments) part\($0.segments == 1 ? "" : "s")" } ?? ""
+                    lines.append("    \(length.channel): \(length.length) \(length.unit)\(parts)")
+                }
             }
             for problem in message.problems {
                 lines.append("    problem: \(problem)")

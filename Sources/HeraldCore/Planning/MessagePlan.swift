@@ -58,6 +58,15 @@ public struct ChannelLength: Sendable, Hashable {
     public var sms: SMSLength?
     /// The channel's maximum, when it has one.
     public var maximum: Int?
+
+    /// What `length` counts.
+    public var unit: String {
+        switch sms?.encoding {
+        case .gsm7?: "GSM-7 characters"
+        case .ucs2?: "UCS-2 units"
+        case nil: "characters"
+        }
+    }
 }
 
 /// Plans the messages of matched rules: recipients, locale, params, rendered text, lengths.
@@ -138,8 +147,8 @@ public struct MessagePlanner: Sendable {
             for channel in rule.channels {
                 let measured = measure(text, channel: channel)
                 if let maximum = measured.maximum, measured.length > maximum {
-                    problems.append("rule \(rule.id), locale \(choice.locale): text is \(measured.length) characters, "
-                        + "over the \(maximum)-character maximum of endpoint '\(channel)'")
+                    problems.append("rule \(rule.id), locale \(choice.locale): text is \(measured.length) \(measured.unit) long, "
+                        + "over the maximum of \(maximum) for endpoint '\(channel)'")
                 }
                 lengths.append(measured)
             }
@@ -168,7 +177,8 @@ public struct MessagePlanner: Sendable {
         switch endpoint?.kind {
         case .twilio?:
             let sms = SMSLength.measure(text)
-            return ChannelLength(channel: channel, length: TextLength.characters(text), sms: sms, maximum: endpoint?.maxLength)
+            // SMS limits count what the network counts: GSM-7 characters or UCS-2 units.
+            return ChannelLength(channel: channel, length: sms.units, sms: sms, maximum: endpoint?.maxLength)
         case .whatsapp?:
             let limit = min(endpoint?.maxLength ?? Self.whatsappTextLimit, Self.whatsappTextLimit)
             return ChannelLength(channel: channel, length: TextLength.characters(text), sms: nil, maximum: limit)
