@@ -225,7 +225,8 @@ public struct MessagePlanner: Sendable {
             guard let date = Instant.parse(instant) else {
                 return (shown, fail("\(instant.compactJSON) is not an RFC 3339 time or epoch seconds/milliseconds"))
             }
-            guard let zoneName = zoneValue?.stringValue, let zone = TimeZone(identifier: zoneName) else {
+            // Foundation turns "UTC" into GMT (and names it so in long times); Etc/UTC keeps CLDR's "UTC".
+            guard let zoneName = zoneValue?.stringValue, let zone = TimeZone(identifier: zoneName == "UTC" ? "Etc/UTC" : zoneName) else {
                 return (shown, fail("time zone \(zoneValue?.compactJSON ?? "(missing)") is not an IANA zone"))
             }
             return (shown, .success(.instant(date, timeZone: zone)))
