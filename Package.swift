@@ -24,12 +24,17 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // Pure core: events, paths, patterns, rules, templates, planning. No I/O.
         .target(name: "HeraldCore"),
         // YAML rule files and herald.yaml → core types, with file:line:col diagnostics.
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
         // Outbound requests through libcurl.
-        .target(name: "HeraldDelivery", dependencies: ["HeraldCore", "CCurl"]),
+        .target(name: "HeraldDelivery", dependencies: ["HeraldCore", "CCurl", "COpenSSL"]),
         .executableTarget(
             name: "herald",
             dependencies: [
@@ -39,6 +44,7 @@ let package = Package(
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HeraldDeliveryTests", dependencies: ["HeraldDelivery", "HeraldCore"]),
         .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCore"]),
     ],
     swiftLanguageModes: [.v6]

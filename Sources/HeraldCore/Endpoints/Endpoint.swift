@@ -26,9 +26,12 @@ public struct Endpoint: Sendable, Hashable {
     public var password: SecretReference?
     /// The longest text this endpoint accepts, in characters (`max_length`); a longer render is an error.
     public var maxLength: Int?
+    /// Rate, concurrency, timeouts, retries, headers, signing.
+    public var delivery: DeliverySettings
 
     public init(name: String, kind: Kind, url: String, token: SecretReference? = nil, account: String? = nil,
-                from: String? = nil, username: String? = nil, password: SecretReference? = nil, maxLength: Int? = nil) {
+                from: String? = nil, username: String? = nil, password: SecretReference? = nil, maxLength: Int? = nil,
+                delivery: DeliverySettings = .default) {
         self.name = name
         self.kind = kind
         self.url = url
@@ -38,6 +41,7 @@ public struct Endpoint: Sendable, Hashable {
         self.username = username
         self.password = password
         self.maxLength = maxLength
+        self.delivery = delivery
     }
 }
 
