@@ -26,13 +26,14 @@ struct RenderingFixture {
         message = try MessageFormat(parsing: translations[locale] ?? pattern)
         let zone = TimeZone(identifier: "Asia/Kolkata") ?? .gmt
         // A small pool of different values, so caches of the last value do not flatter the figure.
-        arguments = (0..<64).map { index in
-            [
-                "count": .number(Decimal(index % 7), literal: String(index % 7)),
-                "amount": .money(Decimal(1_000 + index * 12_345) + Decimal(5) / 10, currency: "INR"),
-                "when": .instant(Date(timeIntervalSince1970: 1_741_958_700 + Double(index) * 3_600), timeZone: zone),
-            ]
+        var pool: [[String: MessageArgument]] = []
+        for index in 0..<64 {
+            let count = MessageArgument.number(Decimal(index % 7), literal: String(index % 7))
+            let amount = MessageArgument.money(Decimal(1_000 + index * 12_345) + Decimal(5) / 10, currency: "INR")
+            let when = MessageArgument.instant(Date(timeIntervalSince1970: 1_741_958_700 + Double(index) * 3_600), timeZone: zone)
+            pool.append(["count": count, "amount": amount, "when": when])
         }
+        arguments = pool
     }
 
     mutating func nextArguments() -> [String: MessageArgument] {

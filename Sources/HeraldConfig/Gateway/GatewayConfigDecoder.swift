@@ -15,13 +15,13 @@ public struct GatewayConfig: Sendable {
 /// Reads herald.yaml, reporting every problem.
 public struct GatewayConfigDecoder {
     public static let topKeys = ["rules", "endpoints"]
-    public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length"]
+    public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length"] + deliveryKeys
     static let secretKeys: Set<String> = ["token", "password"]
     static let kindKeys: [Endpoint.Kind: [String]] = [
-        .whatsapp: ["url", "token", "max_length"],
-        .twilio: ["url", "account", "token", "from", "max_length"],
-        .webhook: ["url", "token", "max_length"],
-        .smtp: ["url", "from", "username", "password", "max_length"],
+        .whatsapp: ["url", "token", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
+        .twilio: ["url", "account", "token", "from", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
+        .webhook: ["url", "token", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure", "sign"],
+        .smtp: ["url", "from", "username", "password", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
     ]
     static let requiredKeys: [Endpoint.Kind: [String]] = [
         .whatsapp: ["url", "token"],
@@ -30,7 +30,7 @@ public struct GatewayConfigDecoder {
         .smtp: ["url", "from"],
     ]
 
-    public private(set) var log: DiagnosticLog
+    public internal(set) var log: DiagnosticLog
     public private(set) var config: GatewayConfig?
     /// Every endpoint name the file declares, valid or not (so rules are not also told they name an unknown endpoint).
     public private(set) var endpointNames: Set<String> = []
@@ -127,7 +127,8 @@ public struct GatewayConfigDecoder {
                           hint: "write e.g. 'max_length: 1024'")
             }
         }
-        for key in GatewayConfigDecoder.endpointKeys where key != "kind" && key != "max_length" {
+        let delivery = decodeDelivery(fields, context: context, kind: kind, directory: directory)
+        for key in ["url", "token", "account", "from", "username", "password"] {
             guard let node = fields[key] else { continue }
             if GatewayConfigDecoder.secretKeys.contains(key) {
                 // Never echo the value: it may be the secret itself.
@@ -154,8 +155,9 @@ public struct GatewayConfigDecoder {
                           hint: kind == .smtp ? "write e.g. smtps://smtp.example.com:465" : "write e.g. https://graph.facebook.com/v23.0/PHONE_NUMBER_ID/messages")
             }
         }
-        guard log.diagnostics.count == errorsBefore, let kind, let url = strings["url"] else { return nil }
+        guard !log.diagnostics[errorsBefore...].contains(where: { $0.severity == .error }), let kind, let url = strings["url"] else { return nil }
         return Endpoint(name: name, kind: kind, url: url, token: secrets["token"], account: strings["account"],
-                        from: strings["from"], username: strings["username"], password: secrets["password"], maxLength: maxLength)
+                        from: strings["from"], username: strings["username"], password: secrets["password"], maxLength: maxLength,
+                        delivery: delivery)
     }
 }
