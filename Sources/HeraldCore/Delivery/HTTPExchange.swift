@@ -2,7 +2,7 @@
 public struct HTTPRequest: Sendable, Hashable {
     public var method: String
     public var url: String
-    /// In order; names as written. Secret values are real here: mask them with `maskedHeaders` before showing.
+    /// In order; names as written. Secret values are real here: mask them with `redacted(hiding:secretHeaders:)` (HeraldDelivery) before showing.
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
 

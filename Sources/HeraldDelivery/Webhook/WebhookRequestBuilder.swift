@@ -1,0 +1,76 @@
+import Foundation
+import HeraldCore
+
+/// Builds the JSON POST a `webhook` endpoint receives.
+///
+/// ```
+/// POST {url}
+/// Content-Type: application/json
+/// X-Herald-Delivery: DELIVERY-ID
+/// Idempotency-Key: DELIVERY-ID
+/// Authorization: Bearer TOKEN                  (when the endpoint has a token)
+/// X-Herald-Timestamp: 1741944600               (when the endpoint has `sign`)
+/// X-Herald-Signature: v1=<hex HMAC-SHA256>     (when the endpoint has `sign`)
+/// …the endpoint's `headers`
+///
+/// {"delivery_id":"…","event_id":"…","rule":"card-fraud-alert",
+///  "recipient":{"address":"+919876543210","locale":"hi-IN"},"locale":"hi","text":"…",
+///  "params":{"amount":{"money":"48000.50","currency":"INR"},…},"channel":"bank-webhook"}
+/// ```
+/// `locale` is the translation used, `recipient.locale` what the event asked for (null when absent),
+/// `params` the rule's params as found in the event, in the rule's order; `event_id` is null when the
+/// event had none. The body shape is fixed for now; admins will shape it with a JSON template later.
+///
+/// The same delivery id is sent on every retry, as `Idempotency-Key` and `X-Herald-Delivery`, so a
+/// receiver that got a request whose response was lost can drop the repeat. How a receiver checks
+/// the signature is on ``WebhookSignature``.
+public struct WebhookRequestBuilder: Sendable {
+    public let endpoint: Endpoint
+    public let secrets: EndpointSecrets
+
+    public init(endpoint: Endpoint, secrets: EndpointSecrets) {
+        self.endpoint = endpoint
+        self.secrets = secrets
+    }
+
+    /// The request for `message` with the rendered `text`. `now` is when it is signed: pass the
+    /// sending time (each retry is signed anew, so its timestamp stays inside the receiver's window).
+    public func request(for message: PlannedMessage, text: String, deliveryID: String, eventID: String?, now: Date) throws(RequestBuildError) -> HTTPRequest {
+        let body = Array(Self.body(for: message, text: text, deliveryID: deliveryID, eventID: eventID, channel: endpoint.name).compactJSON.utf8)
+        var headers = RequestHeaders(endpoint: endpoint.name)
+        try headers.add("Content-Type", "application/json")
+        try headers.add("X-Herald-Delivery", deliveryID)
+        try headers.add("Idempotency-Key", deliveryID)
+        if let token = secrets.token { try headers.add("Authorization", "Bearer \(token)") }
+        if let secret = secrets.signingSecret {
+            let timestamp = Int64(now.timeIntervalSince1970.rounded(.down))
+            try headers.add(WebhookSignature.timestampHeader, String(timestamp))
+            try headers.add(WebhookSignature.signatureHeader, WebhookSignature.sign(body: body, timestamp: timestamp, secret: secret))
+        }
+        try headers.addConfigured(secrets.headers)
+        return HTTPRequest(method: "POST", url: endpoint.url, headers: headers.fields, body: body)
+    }
+
+    /// `request` with its secrets masked, for `herald test --json` and logs. The signature stays.
+    public func redacted(_ request: HTTPRequest) -> HTTPRequest {
+        request.redacted(hiding: secrets.secretValues, secretHeaders: secrets.secretHeaderNames)
+    }
+
+    /// The JSON document a webhook receives (see the type's documentation).
+    public static func body(for message: PlannedMessage, text: String, deliveryID: String, eventID: String?, channel: String) -> JSONValue {
+        let params = JSONObject(message.params.map { JSONObject.Member(key: $0.name, value: $0.value) })
+        return [
+            "delivery_id": .string(deliveryID),
+            "event_id": eventID.map { .string($0) } ?? .null,
+            "rule": .string(message.rule),
+            "recipient": [
+                "address": .string(message.recipient.address),
+                "locale": message.recipient.locale.map { .string($0) } ?? .null,
+            ],
+            "locale": .string(message.locale.locale),
+            "text": .string(text),
+            "params": .object(params),
+            "channel": .string(channel),
+        ]
+    }
+}

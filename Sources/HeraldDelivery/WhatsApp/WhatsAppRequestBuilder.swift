@@ -1,0 +1,74 @@
+import HeraldCore
+
+/// Builds WhatsApp Business Platform Cloud API text messages.
+///
+/// `POST {url}` (`https://graph.facebook.com/v21.0/{phone-number-id}/messages`) with
+/// ```
+/// Authorization: Bearer TOKEN
+/// Content-Type: application/json
+/// X-Herald-Delivery: DELIVERY-ID
+///
+/// {"messaging_product":"whatsapp","recipient_type":"individual","to":"919876543210",
+///  "type":"text","text":{"preview_url":false,"body":"…"}}
+/// ```
+/// as Meta's "Send text messages" reference shows. `to` is the recipient's number in international
+/// form, sent as digits only — the `wa_id` form Meta returns in `contacts[].wa_id` (Meta also takes a
+/// leading `+`). Addresses are normalised from what events carry: `+91 98765-43210`, `(+91) 98765 43210`
+/// and `919876543210` all become `919876543210`. Anything that is not 7 to 15 digits with a non-zero
+/// first digit (E.164) — a national number such as `098765 43210`, an e-mail address — is refused
+/// before sending, as a permanent error for this channel (so the rule fails over). Link previews are off: alerts from a bank should not fetch a stranger's page card.
+///
+/// Meta has no idempotency key for the Messages API; `X-Herald-Delivery` is ignored by Meta but
+/// lets `herald sink` (and any proxy) de-duplicate.
+public struct WhatsAppRequestBuilder: Sendable {
+    public let endpoint: Endpoint
+    public let secrets: EndpointSecrets
+
+    public init(endpoint: Endpoint, secrets: EndpointSecrets) {
+        self.endpoint = endpoint
+        self.secrets = secrets
+    }
+
+    /// The request that sends `text` to `address`.
+    public func request(to address: String, text: String, deliveryID: String) throws(RequestBuildError) -> HTTPRequest {
+        guard let token = secrets.token else { throw .missingSetting("token", endpoint: endpoint.name, kind: .whatsapp) }
+        guard let to = Self.recipient(address) else {
+            throw .invalidRecipient(address, endpoint: endpoint.name, reason: "is not an international phone number (E.164: + and 7 to 15 digits)")
+        }
+        let body: JSONValue = [
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": .string(to),
+            "type": "text",
+            "text": ["preview_url": false, "body": .string(text)],
+        ]
+        var headers = RequestHeaders(endpoint: endpoint.name)
+        try headers.add("Authorization", "Bearer \(token)")
+        try headers.add("Content-Type", "application/json")
+        try headers.add("X-Herald-Delivery", deliveryID)
+        try headers.addConfigured(secrets.headers)
+        return HTTPRequest(method: "POST", url: endpoint.url, headers: headers.fields, body: Array(body.compactJSON.utf8))
+    }
+
+    /// `request` with its secrets masked, for `herald test --json` and logs.
+    public func redacted(_ request: HTTPRequest) -> HTTPRequest {
+        request.redacted(hiding: secrets.secretValues, secretHeaders: secrets.secretHeaderNames)
+    }
+
+    /// The digits WhatsApp addresses `address` by, or nil when it is not an E.164 number.
+    /// Spaces, hyphens, dots, parentheses and one leading `+` are dropped.
+    public static func recipient(_ address: String) -> String? {
+        var digits = ""
+        var sawPlus = false
+        for scalar in address.unicodeScalars {
+            switch scalar {
+            case "0"..."9": digits.unicodeScalars.append(scalar)
+            case " ", "-", ".", "(", ")": continue
+            case "+" where digits.isEmpty && !sawPlus: sawPlus = true
+            default: return nil
+            }
+        }
+        guard (7...15).contains(digits.utf8.count), digits.first != "0" else { return nil }
+        return digits
+    }
+}
