@@ -15,7 +15,9 @@ extension RuleCatalog {
                 else { continue }
                 report(.error, rule.file, mark,
                        "template '\(template.id)' (\(translation.locale)) shows {\(use.name)} as \(use.description), but param '\(use.name)' of \(context) \(problem)",
-                       hint: RuleCatalog.fix(for: use, name: use.name))
+                       hint: use.style?.hasPrefix("::") == true
+                           ? "use a named style instead: {\(use.name), number, integer|percent|currency} or {\(use.name), date|time, short|medium|long|full}"
+                           : RuleCatalog.fix(for: use, name: use.name))
             }
         }
     }
