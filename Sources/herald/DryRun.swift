@@ -32,34 +32,9 @@ struct DryRun: ParsableCommand {
     }
 
     func run() throws {
-        let workspace: Workspace
-        do {
-            workspace = try Workspace.load(configOption: config, paths: [])
-        } catch let error as UsageError {
-            printError("herald test: \(error.description)")
-            throw ExitStatus.usage
-        }
-        for diagnostic in workspace.diagnostics where diagnostic.severity == .error {
-            printError(diagnostic.description)
-        }
-        guard let ruleSet = workspace.catalog.ruleSet, !workspace.hasErrors else {
-            printError("herald test: the rules have errors (\(Diagnostic.Severity.count(workspace.diagnostics))); run 'herald check' for details")
-            throw ExitStatus.invalidInput
-        }
-        let planner = MessagePlanner(ruleSet: ruleSet, endpoints: workspace.config?.endpoints ?? [])
+        let (_, planner) = try Workspace.planner(for: "test", configOption: config)
         var failed = false
-        for input in events {
-            let bytes: [UInt8]
-            if input == "-" {
-                bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-            } else {
-                guard let data = FileManager.default.contents(atPath: input) else {
-                    printError("herald test: cannot read event file '\(input)'")
-                    throw ExitStatus.usage
-                }
-                bytes = [UInt8](data)
-            }
-            let name = input == "-" ? "stdin" : input
+        for (name, bytes) in try Workspace.readEventInputs(events, command: "test") {
             for item in EventReader.read(bytes) {
                 switch item.result {
                 case .failure(let error):

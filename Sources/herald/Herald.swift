@@ -3,20 +3,24 @@ import Foundation
 import HeraldDelivery
 
 @main
-struct Herald: ParsableCommand {
+struct Herald: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "herald",
         abstract: "A notification gateway for banks and airlines: rule files in, localized messages out.",
         version: "herald 0.1.0 (\(LibCurl.version))",
-        subcommands: [Check.self, DryRun.self]
+        subcommands: [Check.self, DryRun.self, Send.self]
     )
 
     /// Like ArgumentParser's `main()`, but usage errors exit with 2 (as `herald check` documents),
     /// not the parser's default of 64.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             if exitCode(for: error) == .validationFailure {
                 printError(fullMessage(for: error))

@@ -107,6 +107,40 @@ struct Workspace {
     }
 }
 
+extension Workspace {
+    /// Loads herald.yaml and its rules for a command that plans events: usage problems exit 2,
+    /// rule errors are printed and exit 1.
+    static func planner(for command: String, configOption: String?) throws -> (Workspace, MessagePlanner) {
+        let workspace: Workspace
+        do {
+            workspace = try Workspace.load(configOption: configOption, paths: [])
+        } catch let error as UsageError {
+            printError("herald \(command): \(error.description)")
+            throw ExitStatus.usage
+        }
+        for diagnostic in workspace.diagnostics where diagnostic.severity == .error {
+            printError(diagnostic.description)
+        }
+        guard let ruleSet = workspace.catalog.ruleSet, !workspace.hasErrors else {
+            printError("herald \(command): the rules have errors (\(Diagnostic.Severity.count(workspace.diagnostics))); run 'herald check' for details")
+            throw ExitStatus.invalidInput
+        }
+        return (workspace, MessagePlanner(ruleSet: ruleSet, endpoints: workspace.config?.endpoints ?? []))
+    }
+
+    /// The bytes of each event input (`-` is stdin), named as messages show them.
+    static func readEventInputs(_ inputs: [String], command: String) throws -> [(name: String, bytes: [UInt8])] {
+        try inputs.map { input in
+            if input == "-" { return ("stdin", [UInt8](FileHandle.standardInput.readDataToEndOfFile())) }
+            guard let data = FileManager.default.contents(atPath: input) else {
+                printError("herald \(command): cannot read event file '\(input)'")
+                throw ExitStatus.usage
+            }
+            return (input, [UInt8](data))
+        }
+    }
+}
+
 /// A usage error: exit status 2 with the message on stderr.
 struct UsageError: Error, CustomStringConvertible {
     var description: String

@@ -30,10 +30,18 @@ struct HeraldProcess {
     }
 
     /// Runs `herald ARGS` in `directory` (default: the package root), feeding `stdin`.
-    static func run(_ arguments: [String], in directory: URL? = nil, stdin: String? = nil) throws -> Output {
+    /// `environment`: variables added to (or, for the names given, replacing) the test's own;
+    /// the secret variables Herald reads are removed unless given.
+    static func run(_ arguments: [String], in directory: URL? = nil, stdin: String? = nil, environment: [String: String]? = nil) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment {
+            var merged = ProcessInfo.processInfo.environment
+            for name in ["WHATSAPP_TOKEN", "TWILIO_AUTH_TOKEN"] { merged[name] = nil }
+            merged.merge(environment) { _, new in new }
+            process.environment = merged
+        }
         process.currentDirectoryURL = directory ?? packageRoot
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import HeraldConfig
+import HeraldCore
+import HeraldDelivery
+
+/// `herald send`: match, render and deliver now, printing each delivery's outcome.
+/// For batch jobs and for trying a config end to end; nothing is stored (the gateway service adds the outbox).
+struct Send: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Match, render and deliver events now, printing each delivery's outcome.",
+        discussion: """
+            EVENT is a file holding one JSON object, a JSON array of events, or JSON Lines; '-' reads stdin.
+            Secrets come from the env:/file: references in herald.yaml. Phone numbers are masked in the output.
+            Exit status: 0 when every message was delivered; 1 when an event is invalid, a message could not
+            be rendered, or a delivery failed on every channel; 2 usage errors.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "The gateway config (default: ./herald.yaml when present).")
+    var config: String?
+
+    @Argument(help: "Event files (JSON, JSON array, or JSON Lines); '-' for stdin.")
+    var events: [String]
+
+    func validate() throws {
+        if events.isEmpty { throw ValidationError("name at least one event file, or '-' for stdin") }
+    }
+
+    func run() async throws {
+        let (workspace, planner) = try Workspace.planner(for: "send", configOption: config)
+        let endpoints = workspace.config?.endpoints ?? []
+        for endpoint in endpoints where endpoint.delivery.insecure {
+            printError("herald send: warning: endpoint '\(endpoint.name)' skips TLS certificate verification (insecure: true)")
+        }
+        let transport = CurlTransport()
+        defer { transport.shutdown() }
+        let dispatcher = Dispatcher(endpoints: endpoints, secrets: SecretStore(), transport: transport, mail: transport)
+        var failed = false
+        for (name, bytes) in try Workspace.readEventInputs(events, command: "send") {
+            for item in EventReader.read(bytes) {
+                guard case .success(let event) = item.result else {
+                    if case .failure(let error) = item.result {
+                        printError("\(name):\(error.line):\(error.column): error: event is not valid JSON: \(error.message)")
+                    }
+                    failed = true
+                    continue
+                }
+                let eventID = event["id"]?.stringValue ?? "\(name)#\(item.index)"
+                let plan = planner.plan(event)
+                if plan.matched.isEmpty { print("event \(eventID): no rule matched") }
+                for skipped in plan.skipped {
+                    failed = true
+                    print("event \(eventID): \(skipped.rule): no message: \(skipped.reason)")
+                }
+                for message in plan.messages {
+                    let deliveryID = Send.deliveryID(event: eventID, message: message)
+                    let report = await dispatcher.deliver(message, deliveryID: deliveryID, eventID: eventID)
+                    let recipient = Send.mask(message.recipient.address)
+                    let attempts = "\(report.attempts.count) attempt\(report.attempts.count == 1 ? "" : "s")"
+                    switch report.result {
+                    case .delivered(let channel, let providerID):
+                        print("event \(eventID): \(message.rule) → \(recipient): delivered via \(channel)"
+                            + (providerID.map { " (\($0))" } ?? "") + ", \(attempts), delivery \(deliveryID)")
+                    case .failed(let reason):
+                        failed = true
+                        print("event \(eventID): \(message.rule) → \(recipient): FAILED after \(attempts): \(reason), delivery \(deliveryID)")
+                    }
+                    for failover in report.failovers where report.result != .failed(failover) {
+                        print("  gave up on \(failover)")
+                    }
+                }
+            }
+        }
+        if failed { throw ExitStatus.invalidInput }
+    }
+
+    /// Stable across runs of the same event: a downstream system can de-duplicate a resend.
+    static func deliveryID(event: String, message: PlannedMessage) -> String {
+        "\(event)/\(message.rule)" + (message.element.map { "/\($0)" } ?? "")
+    }
+
+    /// `+919876543210` → `+91•••••••210`: enough to tell recipients apart in a log, not to dial them.
+    static func mask(_ address: String) -> String {
+        if let at = address.firstIndex(of: "@") {
+            return String(address.prefix(1)) + "•••" + address[at...]
+        }
+        guard address.count > 6 else { return String(repeating: "•", count: address.count) }
+        return String(address.prefix(3)) + String(repeating: "•", count: address.count - 6) + String(address.suffix(3))
+    }
+}
