@@ -50,7 +50,7 @@ struct DryRun: ParsableCommand {
                     let label = event["id"]?.stringValue ?? "\(name)#\(item.index)"
                     let plan = planner.plan(event)
                     // A message that could not be rendered or sent as planned fails the dry run, so CI notices.
-                    if !plan.skipped.isEmpty || plan.messages.contains(where: { !$0.problems.isEmpty }) { failed = true }
+                    if !plan.skipped.isEmpty || plan.messages.contains(where: { !$0.allProblems.isEmpty }) { failed = true }
                     print(json ? DryRunReport.json(event: label, plan: plan).compactJSON : DryRunReport.text(event: label, source: "\(name)#\(item.index)", plan: plan))
                 }
             }

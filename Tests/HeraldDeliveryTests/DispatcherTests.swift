@@ -145,6 +145,21 @@ final class SteppingClock: DeliveryClock {
         #expect(clock.sleeps.allSatisfy { $0 <= .milliseconds(500) })
     }
 
+    /// A text over one endpoint's max_length skips that channel and goes where it fits.
+    @Test func aTextTooLongForOneChannelFailsOverToOneItFits() async throws {
+        let whatsapp = try LoopbackHTTPServer { _ in .respond(status: 200, body: Array(Self.wamid.utf8)) }
+        let sms = try LoopbackHTTPServer { _ in .respond(status: 201, body: Array(Self.twilioSID.utf8)) }
+        defer { whatsapp.stop(); sms.stop() }
+        var message = Self.message()
+        message.channelProblems = ["whatsapp": "text is 1100 characters long, over the maximum of 1024 for endpoint 'whatsapp'"]
+        let dispatcher = Dispatcher(endpoints: Self.endpoints(whatsapp: whatsapp, sms: sms), secrets: Self.secrets,
+                                    transport: CurlTransport(), clock: SteppingClock())
+        let report = await dispatcher.deliver(message, deliveryID: "d-9", eventID: nil)
+        #expect(whatsapp.requests.isEmpty)
+        #expect(report.failovers.first?.contains("over the maximum of 1024") == true)
+        #expect(report.result == .delivered(channel: "sms", providerID: "SM0123456789abcdef0123456789abcdef"))
+    }
+
     @Test func anUnrenderedMessageIsNotSent() async throws {
         let whatsapp = try LoopbackHTTPServer()
         let sms = try LoopbackHTTPServer()

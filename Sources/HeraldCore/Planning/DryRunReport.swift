@@ -48,8 +48,8 @@ public enum DryRunReport {
                 return JSONObject.Member(key: length.channel, value: .object(entry))
             }))
         }
-        if !message.problems.isEmpty {
-            object["problems"] = .array(message.problems.map { .string($0) })
+        if !message.allProblems.isEmpty {
+            object["problems"] = .array(message.allProblems.map { .string($0) })
         }
         return .object(object)
     }
@@ -80,7 +80,7 @@ public enum DryRunReport {
                     lines.append("    \(length.channel): \(length.length) \(length.unit)\(parts)")
                 }
             }
-            for problem in message.problems {
+            for problem in message.allProblems {
                 lines.append("    problem: \(problem)")
             }
         }

@@ -26,8 +26,16 @@ public struct PlannedMessage: Sendable {
     public var text: String?
     /// The text measured for each channel, in channel order.
     public var lengths: [ChannelLength]
-    /// What stops this message from being sent as planned: a missing param, a text over a channel's limit.
+    /// What stops this message from being sent at all: a param missing from the event, a value that cannot render.
     public var problems: [String]
+    /// Channels the text does not fit (over the endpoint's `max_length`), with why: delivery skips
+    /// them and fails over to a channel the text fits.
+    public var channelProblems: [String: String] = [:]
+
+    /// Every problem, the per-channel ones included, for showing.
+    public var allProblems: [String] {
+        problems + channels.compactMap { channelProblems[$0] }
+    }
 }
 
 public struct ResolvedRecipient: Sendable, Hashable {
@@ -143,12 +151,13 @@ public struct MessagePlanner: Sendable {
             }
         }
         var lengths: [ChannelLength] = []
+        var channelProblems: [String: String] = [:]
         if let text {
             for channel in rule.channels {
                 let measured = measure(text, channel: channel)
                 if let maximum = measured.maximum, measured.length > maximum {
-                    problems.append("rule \(rule.id), locale \(choice.locale): text is \(measured.length) \(measured.unit) long, "
-                        + "over the maximum of \(maximum) for endpoint '\(channel)'")
+                    channelProblems[channel] = "rule \(rule.id), locale \(choice.locale): text is \(measured.length) \(measured.unit) long, "
+                        + "over the maximum of \(maximum) for endpoint '\(channel)'"
                 }
                 lengths.append(measured)
             }
@@ -157,7 +166,7 @@ public struct MessagePlanner: Sendable {
             rule: rule.id, element: index,
             recipient: ResolvedRecipient(address: addressText, locale: locale, timezone: timezone),
             locale: choice, formattingLocale: formatting, channels: rule.channels, template: rule.templateID, params: params,
-            text: text, lengths: lengths, problems: problems))
+            text: text, lengths: lengths, problems: problems, channelProblems: channelProblems))
     }
 
     /// Numbers, money and dates follow the recipient's own locale when it speaks the text's language

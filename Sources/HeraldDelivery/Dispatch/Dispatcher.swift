@@ -90,6 +90,7 @@ public final class Dispatcher: Sendable {
     /// Attempts one channel until it delivers or its budget runs out.
     private func deliver(_ message: PlannedMessage, text: String, on channel: String, deliveryID: String, eventID: String?,
                          start: Duration, report: inout DeliveryReport) async -> ChannelResult {
+        if let tooLong = message.channelProblems[channel] { return .permanent(ProviderError(message: tooLong)) }
         guard let lane = lanes[channel] else { return .permanent(ProviderError(message: "no endpoint named '\(channel)' in herald.yaml")) }
         guard let secrets = lane.secrets else { return .permanent(ProviderError(message: lane.secretError ?? "secrets unavailable")) }
         var attempts = 0
