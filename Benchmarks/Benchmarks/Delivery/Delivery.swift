@@ -14,7 +14,6 @@
 import Foundation
 import HeraldCore
 import HeraldDelivery
-import Synchronization
 
 enum BenchError: Error, CustomStringConvertible {
     case usage(String)
@@ -28,35 +27,38 @@ enum BenchError: Error, CustomStringConvertible {
 func measure(concurrency: Int, warmup: Double, seconds: Double,
              _ operation: @escaping @Sendable (Int) async -> Bool) async -> (ok: Int, failed: Int, seconds: Double) {
     let clock = ContinuousClock()
-    let start = clock.now
-    let measureFrom = start + .milliseconds(Int(warmup * 1000))
+    let measureFrom = clock.now + .milliseconds(Int(warmup * 1000))
     let stopAt = measureFrom + .milliseconds(Int(seconds * 1000))
-    let counts = Mutex((ok: 0, failed: 0))
-    let lastEnd = Mutex(measureFrom)
-    await withTaskGroup(of: Void.self) { group in
+    var ok = 0, failed = 0
+    var lastEnd = measureFrom
+    await withTaskGroup(of: (ok: Int, failed: Int, lastEnd: ContinuousClock.Instant).self) { group in
         for worker in 0..<concurrency {
             group.addTask {
-                var sequence = 0
+                var ok = 0, failed = 0, sequence = 0
+                var lastEnd = measureFrom
                 while true {
                     let began = clock.now
                     if began >= stopAt { break }
-                    let ok = await operation(worker * 100_000_000 + sequence)
+                    let succeeded = await operation(worker * 100_000_000 + sequence)
                     sequence += 1
-                    let ended = clock.now
-                    // Count what started after the warm-up and ended before the deadline ran out
-                    // plus the requests already in flight then (they finish within a round trip).
+                    // Count what started after the warm-up; what was in flight at the deadline finishes
+                    // within a round trip and its end moves the measured interval's end.
                     if began >= measureFrom {
-                        counts.withLock { ok ? ($0.ok += 1) : ($0.failed += 1) }
-                        lastEnd.withLock { if ended > $0 { $0 = ended } }
+                        if succeeded { ok += 1 } else { failed += 1 }
+                        lastEnd = clock.now
                     }
                 }
+                return (ok, failed, lastEnd)
             }
         }
+        for await result in group {
+            ok += result.ok
+            failed += result.failed
+            lastEnd = max(lastEnd, result.lastEnd)
+        }
     }
-    let elapsed = lastEnd.withLock { $0 } - measureFrom
-    let (s, atto) = elapsed.components
-    let result = counts.withLock { $0 }
-    return (result.ok, result.failed, Double(s) + Double(atto) / 1e18)
+    let (s, atto) = (lastEnd - measureFrom).components
+    return (ok, failed, Double(s) + Double(atto) / 1e18)
 }
 
 @main

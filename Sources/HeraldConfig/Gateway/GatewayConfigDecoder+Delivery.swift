@@ -64,11 +64,7 @@ extension GatewayConfigDecoder {
                     continue
                 }
                 if let reference = SecretReference(reference: text) {
-                    if case .file(let path) = reference {
-                        settings.headers.append(.init(name: name, value: .secret(.file(GatewayConfigDecoder.resolve(path, against: directory)))))
-                    } else {
-                        settings.headers.append(.init(name: name, value: .secret(reference)))
-                    }
+                    settings.headers.append(.init(name: name, value: .secret(reference.relative(to: directory))))
                 } else {
                     settings.headers.append(.init(name: name, value: .literal(text)))
                 }
@@ -77,11 +73,7 @@ extension GatewayConfigDecoder {
         // On other kinds, 'sign' is reported as a key that does not apply.
         if let node = fields["sign"], kind == nil || kind == .webhook {
             if case .string(let text)? = node.scalarValue, let reference = SecretReference(reference: text) {
-                if case .file(let path) = reference {
-                    settings.signingSecret = .file(GatewayConfigDecoder.resolve(path, against: directory))
-                } else {
-                    settings.signingSecret = reference
-                }
+                settings.signingSecret = reference.relative(to: directory)
             } else {
                 // Never echo the value: it may be the secret itself.
                 log.error(node.start, "'sign' of \(context) must be a reference to a secret, not the secret itself",
@@ -134,5 +126,13 @@ extension YAMLNode {
     var scalarText: String? {
         if case .scalar(let scalar) = kind, scalar.value != .null { return scalar.text }
         return nil
+    }
+}
+
+extension SecretReference {
+    /// A `file:` reference resolved against herald.yaml's folder; `env:` as it is.
+    func relative(to directory: String) -> SecretReference {
+        if case .file(let path) = self { return .file(GatewayConfigDecoder.resolve(path, against: directory)) }
+        return self
     }
 }

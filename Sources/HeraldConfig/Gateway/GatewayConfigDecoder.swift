@@ -137,11 +137,7 @@ public struct GatewayConfigDecoder {
                               hint: "write '\(key): env:VARIABLE' or '\(key): file:path/to/secret' and keep the value out of this file")
                     continue
                 }
-                if case .file(let path) = reference {
-                    secrets[key] = .file(GatewayConfigDecoder.resolve(path, against: directory))
-                } else {
-                    secrets[key] = reference
-                }
+                secrets[key] = reference.relative(to: directory)
             } else if let text = node.string("'\(key)' of \(context)", log: &log) {
                 strings[key] = text
             }
