@@ -41,5 +41,15 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        // Deliveries/s through libcurl to a live loopback sink: run by scripts/bench-delivery, which
+        // starts the sink and measures its ceiling with wrk (not a package-benchmark benchmark).
+        .executableTarget(
+            name: "Delivery",
+            dependencies: [
+                .product(name: "HeraldCore", package: "Herald"),
+                .product(name: "HeraldDelivery", package: "Herald"),
+            ],
+            path: "Benchmarks/Delivery"
+        ),
     ]
 )

@@ -8,8 +8,9 @@
 //   HERALD_SINK_URL            the sink, e.g. http://127.0.0.1:8089/hook (required)
 //   HERALD_BENCH_SECONDS       measured seconds per path (default 10)
 //   HERALD_BENCH_CONCURRENCY   requests/deliveries in flight (default 16)
-// Prints one line per path: `transport <count> <seconds> <per second> <failures>`, and the same for
-// `dispatcher`; scripts/bench-delivery turns them into the table.
+// Prints one line per path: `transport <count> <seconds> <per second> <failures> <CPU µs per request>`
+// (this process's user + system CPU, all threads, estimated over the run including its warm-up), and the
+// same for `dispatcher`; scripts/bench-delivery turns them into the table.
 
 import Foundation
 import HeraldCore
@@ -61,6 +62,13 @@ func measure(concurrency: Int, warmup: Double, seconds: Double,
     return (ok, failed, Double(s) + Double(atto) / 1e18)
 }
 
+/// CPU seconds (user + system) this process has used so far, all threads.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(0, &usage)  // RUSAGE_SELF (an enum on Glibc, an Int32 on Darwin; 0 on both)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 @main
 struct DeliveryBenchmark {
     static func main() async throws {
@@ -102,11 +110,15 @@ struct DeliveryBenchmark {
             .request(for: message, text: message.text ?? "", deliveryID: "d-00000000-0000", eventID: "evt-1", now: Date())
         print("request body \(request.body.count) bytes: \(String(decoding: request.body, as: UTF8.self))")
         let settings = TransportSettings(endpoint.delivery)
+        var cpu = cpuSeconds()
         let direct = await measure(concurrency: concurrency, warmup: warmup, seconds: seconds) { _ in
             if case .success(let response) = await transport.send(request, settings: settings), response.status == 200 { return true }
             return false
         }
-        print(String(format: "transport %d %.3f %.0f %d", direct.ok, direct.seconds, Double(direct.ok) / direct.seconds, direct.failed))
+        // CPU per request is over the whole run, warm-up included, so divided by all requests made.
+        print(String(format: "transport %d %.3f %.0f %d %.1f", direct.ok, direct.seconds, Double(direct.ok) / direct.seconds, direct.failed,
+                     (cpuSeconds() - cpu) / (Double(direct.ok + direct.failed) * (seconds + warmup) / seconds) * 1e6))
+        cpu = cpuSeconds()
 
         // (b) The whole delivery: gate (rate limit, concurrency, breaker), request building, send,
         // classification, retry decision, report. The message is planned once, above.
@@ -115,7 +127,8 @@ struct DeliveryBenchmark {
             if case .delivered = report.result { return true }
             return false
         }
-        print(String(format: "dispatcher %d %.3f %.0f %d", dispatched.ok, dispatched.seconds, Double(dispatched.ok) / dispatched.seconds, dispatched.failed))
+        print(String(format: "dispatcher %d %.3f %.0f %d %.1f", dispatched.ok, dispatched.seconds, Double(dispatched.ok) / dispatched.seconds, dispatched.failed,
+                     (cpuSeconds() - cpu) / (Double(dispatched.ok + dispatched.failed) * (seconds + warmup) / seconds) * 1e6))
         await transport.shutdown(gracePeriod: .seconds(1))
     }
 }
