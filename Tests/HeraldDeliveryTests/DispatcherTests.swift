@@ -160,6 +160,40 @@ final class SteppingClock: DeliveryClock {
         #expect(report.result == .delivered(channel: "sms", providerID: "SM0123456789abcdef0123456789abcdef"))
     }
 
+    /// A provider that never answers costs a timeout per attempt, then the message fails over.
+    @Test func aHangingEndpointTimesOutAndFailsOver() async throws {
+        let whatsapp = try LoopbackHTTPServer { _ in .hang }
+        let sms = try LoopbackHTTPServer { _ in .respond(status: 201, body: Array(Self.twilioSID.utf8)) }
+        defer { whatsapp.stop(); sms.stop() }
+        let settings = DeliverySettings(timeout: .milliseconds(300), maxAttempts: 2)
+        let dispatcher = Dispatcher(endpoints: Self.endpoints(whatsapp: whatsapp, sms: sms, settings: settings), secrets: Self.secrets,
+                                    transport: CurlTransport(), clock: SteppingClock())
+        let report = await dispatcher.deliver(Self.message(), deliveryID: "d-10", eventID: nil)
+        #expect(report.attempts.filter { $0.channel == "whatsapp" }.count == 2)
+        guard case .retryable(let error, _)? = report.attempts.first?.outcome else { Issue.record("a timeout is retryable"); return }
+        #expect(error.message.contains("timed out"), "\(error)")
+        #expect(report.result == .delivered(channel: "sms", providerID: "SM0123456789abcdef0123456789abcdef"))
+    }
+
+    /// E-mail goes through libcurl's SMTP to a real SMTP server (aiosmtpd).
+    @Test func deliversEmailThroughSMTP() async throws {
+        let server = try SMTPTestServer()
+        let endpoint = Endpoint(name: "mail", kind: .smtp, url: "smtp://127.0.0.1:\(server.port)", from: "Aurora Bank <alerts@aurora.example>",
+                                delivery: DeliverySettings(maxAttempts: 1, insecure: true))
+        var message = Self.message(channels: ["mail"])
+        message.recipient.address = "cardholder@example.com"
+        message.text = "Aurora Bank: ₹48,999.00 at Croma. Was this you?"
+        let transport = CurlTransport()
+        let dispatcher = Dispatcher(endpoints: [endpoint], secrets: Self.secrets, transport: transport, mail: transport, clock: SteppingClock())
+        let report = await dispatcher.deliver(message, deliveryID: "d-11", eventID: "e-11")
+        #expect(report.result == .delivered(channel: "mail", providerID: "<d-11@herald>"))
+        let received = try await server.waitForMessages(1)
+        #expect(received.first?.recipients == ["cardholder@example.com"])
+        let data = String(decoding: received.first?.bytes ?? [], as: UTF8.self)
+        #expect(data.contains("Message-ID: <d-11@herald>\r\n"), "\(data.prefix(400))")
+        #expect(data.contains("Content-Type: text/plain; charset=utf-8"))
+    }
+
     @Test func anUnrenderedMessageIsNotSent() async throws {
         let whatsapp = try LoopbackHTTPServer()
         let sms = try LoopbackHTTPServer()
