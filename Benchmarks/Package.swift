@@ -49,7 +49,7 @@ let package = Package(
                 .product(name: "HeraldCore", package: "Herald"),
                 .product(name: "HeraldDelivery", package: "Herald"),
             ],
-            path: "Benchmarks/Delivery"
+            path: "Tools/Delivery"
         ),
     ]
 )
