@@ -106,8 +106,8 @@ extension GatewayConfigDecoder {
         }
     }
 
-    /// `500ms`, `10s`, `5m`, `1h`, `7d`; a bare number is seconds.
-    static func duration(_ text: String?) -> Duration? {
+    /// `500ms`, `10s`, `5m`, `1h`, `7d`; a bare number is seconds. Also used for CLI options.
+    public static func duration(_ text: String?) -> Duration? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {

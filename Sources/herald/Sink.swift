@@ -1,0 +1,123 @@
+import ArgumentParser
+import HeraldConfig
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// `herald sink`: a local stand-in for the WhatsApp Cloud API, Twilio and webhook receivers.
+/// It answers as they would, prints each message as the customer would see it, and fails on
+/// purpose when asked to, so the demo and the tests can watch retries and failover.
+struct Sink: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Receive messages locally, like WhatsApp, Twilio and webhooks would, and print them.",
+        discussion: """
+            POST …/messages is answered like the WhatsApp Cloud API (Bearer token required),
+            POST /2010-04-01/Accounts/SID/Messages.json like Twilio (Basic auth required), and any other
+            POST like a webhook receiver ({"ok":true}). Each message is printed on stdout with the phone
+            number masked; refused and failed requests are noted on stderr.
+            With --status alone every request fails with that status; with --fail-rate that fraction does
+            (default status 500). Prints 'listening on http://HOST:PORT' on stderr once ready
+            (port 0 picks a free port). Stops on SIGINT or SIGTERM.
+            """
+    )
+
+    @Option(help: "The address to listen on, HOST:PORT (port 0 picks a free port).")
+    var listen: String = "127.0.0.1:8025"
+
+    @Option(name: .customLong("fail-rate"), help: "Fail this fraction of requests, 0 to 1.")
+    var failRate: Double?
+
+    @Option(help: "The HTTP status of failed requests (default 500; alone, fails every request).")
+    var status: Int?
+
+    @Option(name: .customLong("retry-after"), help: "Send Retry-After: SECONDS with failed requests.")
+    var retryAfter: Int?
+
+    @Option(help: "Wait this long before every answer: 200ms, 2s.")
+    var delay: String?
+
+    @Option(help: "Seed for --fail-rate, so the same requests fail on every run.")
+    var seed: UInt64?
+
+    @Flag(help: "Print one JSON object per message instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard Sink.address(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, such as 127.0.0.1:8025") }
+        if let failRate, !(0...1).contains(failRate) { throw ValidationError("--fail-rate must be between 0 and 1") }
+        if let status, !(400...599).contains(status) { throw ValidationError("--status must be an HTTP error status, 400 to 599") }
+        if let retryAfter, retryAfter < 0 { throw ValidationError("--retry-after must be 0 or more seconds") }
+        if retryAfter != nil, failRate == nil, status == nil {
+            throw ValidationError("--retry-after needs --status or --fail-rate: it is sent with failed requests")
+        }
+        if let delay, GatewayConfigDecoder.duration(delay) == nil { throw ValidationError("--delay must be a duration such as 200ms or 2s") }
+    }
+
+    var faults: SinkFaults {
+        guard failRate != nil || status != nil else { return .none }
+        return SinkFaults(rate: failRate ?? 1, status: status ?? 500, retryAfter: retryAfter)
+    }
+
+    func run() async throws {
+        guard let (host, port) = Sink.address(listen) else { throw ExitStatus.usage }
+        let state = Mutex(SinkState(generator: SeededGenerator(seed: seed ?? UInt64.random(in: .min ... .max))))
+        let faults = self.faults
+        let delay = self.delay.flatMap { GatewayConfigDecoder.duration($0) }
+        let json = self.json
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            if let delay { try await Task.sleep(for: delay) }
+            var headers: [String: String] = [:]
+            for field in request.headers {
+                let name = field.name.canonicalName
+                headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
+            }
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let exchange = SinkRequest(method: request.method.rawValue, path: request.uri.path,
+                                       headers: headers, body: Array(body.readableBytesView))
+            let reply = state.withLock { state in
+                state.sequence += 1
+                let reply = SinkExchange.answer(exchange, sequence: state.sequence,
+                                                failure: faults.failure(draw: state.generator.draw()),
+                                                retryAfter: faults.retryAfter)
+                // Written under the lock so that blocks from concurrent requests never interleave,
+                // and unbuffered so that a reader sees each one before the sender gets its answer.
+                if let received = reply.received {
+                    FileHandle.standardOutput.write(Data(((json ? received.jsonLine : received.block) + "\n").utf8))
+                }
+                if let note = reply.note { FileHandle.standardError.write(Data("herald sink: \(note)\n".utf8)) }
+                return reply
+            }
+            var fields = HTTPFields()
+            fields[.contentType] = "application/json"
+            if let retryAfter = reply.retryAfter { fields[.retryAfter] = String(retryAfter) }
+            if reply.status == 405 { fields[.allow] = "POST" }
+            return Response(status: .init(code: reply.status), headers: fields,
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
+        }
+        // Hummingbird's own start-up lines would crowd the one line callers read; LOG_LEVEL still wins.
+        setenv("LOG_LEVEL", "warning", 0)
+        let app = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "herald-sink"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                FileHandle.standardError.write(Data("listening on http://\(host):\(bound)\n".utf8))
+            }
+        )
+        try await app.runService()
+    }
+
+    /// `127.0.0.1:8025` → ("127.0.0.1", 8025).
+    static func address(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        let host = String(text[..<colon])
+        return host.isEmpty ? nil : (host, port)
+    }
+}
+
+/// What the sink remembers between requests.
+struct SinkState: Sendable {
+    var sequence = 0
+    var generator: SeededGenerator
+}

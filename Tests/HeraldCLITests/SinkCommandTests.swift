@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+/// `herald sink` as a real process, with `herald send` delivering to it through libcurl.
+@Suite struct SinkCommandTests {
+    /// A running `herald sink`, killed by `stop()`.
+    struct RunningSink {
+        let process: Process
+        let output: Pipe
+        let errors: Pipe
+        let port: Int
+
+        init(_ arguments: [String] = []) throws {
+            process = Process()
+            process.executableURL = HeraldProcess.executable
+            process.arguments = ["sink", "--listen", "127.0.0.1:0"] + arguments
+            output = Pipe()
+            errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            // The sink says where it listens on stderr once it is ready.
+            var port = 0
+            while port == 0, let line = RunningSink.readLine(errors.fileHandleForReading) {
+                if line.hasPrefix("listening on http://127.0.0.1:") { port = Int(line.dropFirst("listening on http://127.0.0.1:".count)) ?? 0 }
+            }
+            self.port = port
+        }
+
+        static func readLine(_ handle: FileHandle) -> String? {
+            var line = [UInt8]()
+            while let byte = try? handle.read(upToCount: 1)?.first {
+                if byte == 0x0A { return String(decoding: line, as: UTF8.self) }
+                line.append(byte)
+            }
+            return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
+        }
+
+        /// Kills the sink; returns what it printed on stdout and stderr since it started listening.
+        func stop() -> (stdout: [String], stderr: [String]) {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            func lines(_ pipe: Pipe) -> [String] {
+                let data = (try? pipe.fileHandleForReading.readToEnd()) ?? Data()
+                return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+            }
+            return (lines(output), lines(errors))
+        }
+    }
+
+    static let event = HeraldProcess.packageRoot.appendingPathComponent("samples/events/card-fraud-in.json").path
+    static let secrets = ["WHATSAPP_TOKEN": "wa-secret", "TWILIO_AUTH_TOKEN": "tw-secret"]
+
+    func config(whatsapp: Int, sms: Int, attempts: Int, in folder: URL) throws {
+        let rules = HeraldProcess.packageRoot.appendingPathComponent("rules").path
+        try """
+            rules: \(rules)
+            endpoints:
+              whatsapp: {kind: whatsapp, url: "http://127.0.0.1:\(whatsapp)/v23.0/1234567890/messages", token: "env:WHATSAPP_TOKEN", retry: {attempts: \(attempts)}}
+              sms: {kind: twilio, url: "http://127.0.0.1:\(sms)/2010-04-01/Accounts/AC1/Messages.json", account: AC1, token: "env:TWILIO_AUTH_TOKEN", from: "+15005550006"}
+            """.write(to: folder.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    @Test func printsWhatTheCustomerSeesAndAnswersWithAWamid() throws {
+        let sink = try RunningSink()
+        #expect(sink.port > 0)
+        let folder = try HeraldProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try config(whatsapp: sink.port, sms: sink.port, attempts: 1, in: folder)
+        let output = try HeraldProcess.run(["send", "--config", "herald.yaml", Self.event], in: folder, environment: Self.secrets)
+        let printed = sink.stop()
+        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+        #expect(output.lines == [
+            "event evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A: card-fraud-check → +91•••••••210: delivered via whatsapp (wamid.1), 1 attempt, delivery evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A/card-fraud-check",
+        ])
+        #expect(printed.stdout.first?.hasPrefix("whatsapp → +91•••••••210: ") == true, "\(printed.stdout)")
+        #expect(printed.stdout.first.map { $0.count > "whatsapp → +91•••••••210: ".count } == true, "the customer's text")
+        #expect(!printed.stdout.joined().contains("9876543"), "the number is masked")
+        #expect(printed.stderr.isEmpty, "\(printed.stderr)")
+    }
+
+    @Test func aThrottledWhatsAppSinkMakesSendRetryThenFailOverToSMS() throws {
+        let throttled = try RunningSink(["--status", "429", "--retry-after", "1"])
+        let sms = try RunningSink(["--json"])
+        let folder = try HeraldProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try config(whatsapp: throttled.port, sms: sms.port, attempts: 2, in: folder)
+        let started = Date()
+        let output = try HeraldProcess.run(["send", "--config", "herald.yaml", Self.event], in: folder, environment: Self.secrets)
+        let elapsed = Date().timeIntervalSince(started)
+        let refused = throttled.stop()
+        let delivered = sms.stop()
+        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+        #expect(output.lines.first?.hasSuffix("delivered via sms (SM00000000000000000000000000000001), 3 attempts, delivery evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A/card-fraud-check") == true, "\(output.lines)")
+        #expect(output.lines.dropFirst().first?.contains("gave up on whatsapp") == true, "\(output.lines)")
+        #expect(elapsed >= 1, "Retry-After: 1 is honoured before the second attempt")
+        #expect(refused.stdout.isEmpty, "a refused message never reached the customer")
+        #expect(refused.stderr == Array(repeating: "herald sink: whatsapp /v23.0/1234567890/messages: injected HTTP 429", count: 2))
+        #expect(delivered.stdout.count == 1)
+        let line = try #require(delivered.stdout.first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["kind"] as? String == "sms")
+        #expect(object["to"] as? String == "+91•••••••210")
+        #expect(object["delivery"] as? String == "evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A/card-fraud-check")
+        #expect((object["text"] as? String)?.isEmpty == false)
+    }
+}
