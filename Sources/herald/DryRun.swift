@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HeraldConfig
 import HeraldCore
+import HeraldDelivery
 
 /// `herald test`: a dry run. Shows which rules each event matches and the messages they would send,
 /// touching no network.
@@ -32,7 +33,8 @@ struct DryRun: ParsableCommand {
     }
 
     func run() throws {
-        let (_, planner) = try Workspace.planner(for: "test", configOption: config)
+        let (workspace, planner) = try Workspace.planner(for: "test", configOption: config)
+        let endpoints = workspace.config?.endpoints ?? []
         var failed = false
         for (name, bytes) in try Workspace.readEventInputs(events, command: "test") {
             for item in EventReader.read(bytes) {
@@ -51,7 +53,24 @@ struct DryRun: ParsableCommand {
                     let plan = planner.plan(event)
                     // A message that could not be rendered or sent as planned fails the dry run, so CI notices.
                     if !plan.skipped.isEmpty || plan.messages.contains(where: { !$0.allProblems.isEmpty }) { failed = true }
-                    print(json ? DryRunReport.json(event: label, plan: plan).compactJSON : DryRunReport.text(event: label, source: "\(name)#\(item.index)", plan: plan))
+                    if json {
+                        var report = DryRunReport.json(event: label, plan: plan)
+                        // The exact request per channel, secrets masked, as `herald send` would make it.
+                        if case .object(var object) = report, case .array(var messages)? = object["messages"] {
+                            for (index, message) in plan.messages.enumerated() where index < messages.count {
+                                guard case .object(var entry) = messages[index] else { continue }
+                                entry["requests"] = RequestPreview.requests(
+                                    for: message, endpoints: endpoints, deliveryID: Send.deliveryID(event: label, message: message),
+                                    eventID: label, now: Date())
+                                messages[index] = .object(entry)
+                            }
+                            object["messages"] = .array(messages)
+                            report = .object(object)
+                        }
+                        print(report.compactJSON)
+                    } else {
+                        print(DryRunReport.text(event: label, source: "\(name)#\(item.index)", plan: plan))
+                    }
                 }
             }
         }

@@ -161,6 +161,24 @@ import Testing
         #expect(message["problems"] == ["rule card-fraud-check, locale hi: text is 109 UCS-2 units long, over the maximum of 70 for endpoint 'sms'"])
     }
 
+    /// `--json` shows each channel's exact request, with secrets masked and never read.
+    @Test func jsonShowsTheExactRequestsWithSecretsMasked() throws {
+        let output = try HeraldProcess.run(["test", "--config", "samples/herald.yaml", "--json", "samples/events/card-fraud-in.json"],
+                                           environment: ["WHATSAPP_TOKEN": "real-wa-secret", "TWILIO_AUTH_TOKEN": "real-tw-secret"])
+        #expect(output.status == 0)
+        #expect(!output.stdout.contains("real-wa-secret") && !output.stdout.contains("real-tw-secret"))
+        let requests = try #require(try JSONParser.parse(output.stdout)["messages"]?[0]?["requests"])
+        #expect(requests[0]?["channel"] == "whatsapp")
+        #expect(requests[0]?["url"] == "http://127.0.0.1:9911/v23.0/1234567890/messages")
+        #expect(requests[0]?["headers"]?["Authorization"] == "Bearer ***")
+        #expect(requests[0]?["headers"]?["X-Herald-Delivery"] == "evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A/card-fraud-check")
+        #expect(requests[0]?["body"]?["to"] == "919876543210")
+        #expect(requests[0]?["body"]?["text"]?["body"]?.stringValue?.hasPrefix("आपके कार्ड") == true)
+        #expect(requests[1]?["channel"] == "sms")
+        #expect(requests[1]?["headers"]?["Authorization"] == "Basic ***")
+        #expect(requests[1]?["body"]?.stringValue?.hasPrefix("To=%2B919876543210&From=%2B15005550006&Body=") == true)
+    }
+
     @Test func aMissingEventFileIsAUsageError() throws {
         let output = try HeraldProcess.run(["test"] + Self.config + ["samples/events/nope.json"])
         #expect(output.status == 2)
