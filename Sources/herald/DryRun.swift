@@ -54,18 +54,10 @@ struct DryRun: ParsableCommand {
                     // A message that could not be rendered or sent as planned fails the dry run, so CI notices.
                     if !plan.skipped.isEmpty || plan.messages.contains(where: { !$0.allProblems.isEmpty }) { failed = true }
                     if json {
-                        var report = DryRunReport.json(event: label, plan: plan)
                         // The exact request per channel, secrets masked, as `herald send` would make it.
-                        if case .object(var object) = report, case .array(var messages)? = object["messages"] {
-                            for (index, message) in plan.messages.enumerated() where index < messages.count {
-                                guard case .object(var entry) = messages[index] else { continue }
-                                entry["requests"] = RequestPreview.requests(
-                                    for: message, endpoints: endpoints, deliveryID: Send.deliveryID(event: label, message: message),
-                                    eventID: label, now: Date())
-                                messages[index] = .object(entry)
-                            }
-                            object["messages"] = .array(messages)
-                            report = .object(object)
+                        let report = DryRunReport.json(event: label, plan: plan) { message in
+                            RequestPreview.requests(for: message, endpoints: endpoints,
+                                                    deliveryID: Send.deliveryID(event: label, message: message), eventID: label, now: Date())
                         }
                         print(report.compactJSON)
                     } else {

@@ -1,11 +1,17 @@
 /// How `herald test` shows a plan: as text for people, as JSON for tools.
 public enum DryRunReport {
     /// `{"event": …, "matched": […], "messages": [{"rule": …, "recipient": …, "locale": …, "text": …, …}]}`
-    public static func json(event: String, plan: EventPlan) -> JSONValue {
+    /// - Parameter requests: the exact requests a message's channels would get (`requests` field);
+    ///   supplied by the delivery layer, which this pure module does not know.
+    public static func json(event: String, plan: EventPlan, requests: ((PlannedMessage) -> JSONValue)? = nil) -> JSONValue {
         var object = JSONObject()
         object["event"] = .string(event)
         object["matched"] = .array(plan.matched.map { .string($0) })
-        object["messages"] = .array(plan.messages.map(json(message:)))
+        object["messages"] = .array(plan.messages.map { message in
+            guard let requests, case .object(var entry) = json(message: message) else { return json(message: message) }
+            entry["requests"] = requests(message)
+            return .object(entry)
+        })
         if !plan.skipped.isEmpty {
             object["skipped"] = .array(plan.skipped.map { skipped in
                 var entry = JSONObject()
