@@ -290,6 +290,10 @@ BAD_RULES = {
     "template empty text": "templates: {t: {default_locale: en, text: {}}}",
     "template bad locale key": "templates: {t: {default_locale: en, text: {en: a, portuguese: b}}}",
     "template unknown key": "templates: {t: {default_locale: en, text: {en: a}, locale: en}}",
+    "button title over 20": "templates: {t: {default_locale: en, text: {en: a}, buttons: [{id: ok, text: {en: 'Yes, that was really me'}}]}}",
+    "button without id": "templates: {t: {default_locale: en, text: {en: a}, buttons: [{text: {en: 'Yes'}}]}}",
+    "WhatsApp template name with capitals": "templates: {t: {default_locale: en, text: {en: a}, whatsapp: {template: Fraud_Check}}}",
+    "WhatsApp language code with a hyphen": "templates: {t: {default_locale: en, text: {en: a}, whatsapp: {template: x, languages: {en: en-US}}}}",
 }
 for label, text in BAD_RULES.items():
     expect_invalid(f"rules: {label}", rules, text)
@@ -303,7 +307,7 @@ expect_valid("config: smallest", config, CONFIG)
 expect_valid("config: every kind", config, """
 endpoints:
   w: {kind: whatsapp, url: 'https://graph.facebook.com/v23.0/1/messages', token: 'file:secrets/wa'}
-  t: {kind: twilio, url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json', account: AC1, token: 'env:T', from: '+15005550006'}
+  t: {kind: twilio, url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json', account: AC1, token: 'env:T', from: '+15005550006', status_callback: 'https://herald.example.com/v1/webhooks/twilio'}
   h: {kind: webhook, url: 'https://ops.example.com/herald'}
   h2: {kind: webhook, url: 'https://ops.example.com/herald', token: 'file:/run/secrets/hook'}
   m: {kind: smtp, url: 'smtps://smtp.example.com:465', from: 'alerts@example.com', username: alerts, password: 'env:SMTP_PASSWORD'}
@@ -321,6 +325,7 @@ BAD_CONFIGS = {
     "smtp username without password": "endpoints: {m: {kind: smtp, url: 'smtp://mail', from: a@b.c, username: me}}",
     "smtp password without username": "endpoints: {m: {kind: smtp, url: 'smtp://mail', from: a@b.c, password: 'env:P'}}",
     "smtp with an account": "endpoints: {m: {kind: smtp, url: 'smtp://mail', from: a@b.c, account: me}}",
+    "whatsapp with a status_callback": "endpoints: {w: {kind: whatsapp, url: 'https://x', token: 'env:T', status_callback: 'https://y'}}",
     "twilio with a username": "endpoints: {s: {kind: twilio, url: 'https://x', account: AC1, token: 'env:T', from: '+1', username: u}}",
     "webhook without url": "endpoints: {o: {kind: webhook}}",
     "no endpoints": "rules: rules/\n",

@@ -73,10 +73,49 @@ import Testing
         #expect(output.lines == [
             "event evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A: card-fraud-check → +91•••••••210: delivered via whatsapp (wamid.1), 1 attempt, delivery evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A/card-fraud-check",
         ])
-        #expect(printed.stdout.first?.hasPrefix("whatsapp → +91•••••••210: ") == true, "\(printed.stdout)")
-        #expect(printed.stdout.first.map { $0.count > "whatsapp → +91•••••••210: ".count } == true, "the customer's text")
-        #expect(!printed.stdout.joined().contains("9876543"), "the number is masked")
+        // The fraud prompt goes out as the approved template, filled in Hindi, with its two quick replies.
+        #expect(printed.stdout == [
+            "whatsapp → +91•••••••210: template aurora_card_fraud_check (hi): Croma Electronics | ₹48,999.00 | 4821",
+            "    [confirm] [block]",
+        ])
         #expect(printed.stderr.isEmpty, "\(printed.stderr)")
+    }
+
+    /// Without a WhatsApp template, buttons go out as an interactive message the customer taps.
+    @Test func buttonsWithoutATemplateArriveAsAnInteractiveMessage() throws {
+        let sink = try RunningSink()
+        let folder = try HeraldProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        try """
+            templates:
+              gate_change:
+                default_locale: en
+                text: {en: "Flight {flight} now leaves from gate {gate}. Need help?", pt-BR: "O voo {flight} agora sai do portão {gate}. Precisa de ajuda?"}
+                buttons:
+                  - {id: ok, text: {en: "All good", pt-BR: "Tudo certo"}}
+                  - {id: call-me, text: {en: "Call me", pt-BR: "Me ligue"}}
+            rules:
+              - id: gate-change
+                match: {type: [airline.gate.changed]}
+                recipient: {address: $.data.phone, locale: $.data.locale}
+                channels: [whatsapp]
+                template: gate_change
+                params: {flight: $.data.flight, gate: $.data.gate}
+            """.write(to: folder.appendingPathComponent("rules/gates.yaml"), atomically: true, encoding: .utf8)
+        try """
+            rules: rules
+            endpoints:
+              whatsapp: {kind: whatsapp, url: "http://127.0.0.1:\(sink.port)/v23.0/1234567890/messages", token: "env:WHATSAPP_TOKEN"}
+            """.write(to: folder.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let event = #"{"id":"g-1","type":"airline.gate.changed","data":{"phone":"+5511912345678","locale":"pt-BR","flight":"LA3301","gate":"B12"}}"#
+        let output = try HeraldProcess.run(["send", "--config", "herald.yaml", "-"], in: folder, stdin: event, environment: Self.secrets)
+        let printed = sink.stop()
+        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+        #expect(printed.stdout == [
+            "whatsapp → +55••••••••678: O voo LA3301 agora sai do portão B12. Precisa de ajuda?",
+            "    [Tudo certo] [Me ligue]",
+        ])
     }
 
     @Test func aThrottledWhatsAppSinkMakesSendRetryThenFailOverToSMS() throws {

@@ -31,7 +31,12 @@ import Testing
         #expect(message["formatting_locale"] == "hi-IN")
         #expect(message["text"] == "आपके कार्ड (अंतिम अंक 4821) से Croma Electronics पर ₹48,999.00 का भुगतान हुआ है। क्या यह भुगतान आपने किया था?")
         #expect(message["lengths"]?["sms"] == ["length": 109, "encoding": "UCS-2", "segments": 2])
-        #expect(message["lengths"]?["whatsapp"] == ["length": 109, "max_length": 4096])
+        // WhatsApp gets the approved template, not this text: no text limit applies there.
+        #expect(message["lengths"]?["whatsapp"] == ["length": 109])
+        #expect(message["buttons"] == [["id": "confirm", "title": "हाँ, मैंने किया"], ["id": "block", "title": "नहीं, कार्ड रोकें"]])
+        #expect(message["whatsapp_template"] == [
+            "name": "aurora_card_fraud_check", "language": "hi", "parameters": ["Croma Electronics", "₹48,999.00", "4821"],
+        ])
     }
 
     /// Money follows the reader's locale: an en-IN reader of the en text gets Indian grouping.
@@ -117,6 +122,8 @@ import Testing
             "    whatsapp: 76 characters",
             // 'ç', 'ê' and the no-break space are not GSM-7: 76 UCS-2 units are two SMS parts.
             "    sms: 76 UCS-2 units, 2 parts",
+            "    buttons: [Sim, fui eu] [Não, bloquear cartão]",
+            "    whatsapp template: aurora_card_fraud_check (pt_BR): El Corte Inglés Lisboa | €\u{00A0}1.249,90 | 0537",
         ])
     }
 
@@ -173,7 +180,18 @@ import Testing
         #expect(requests[0]?["headers"]?["Authorization"] == "Bearer ***")
         #expect(requests[0]?["headers"]?["X-Herald-Delivery"] == "evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A/card-fraud-check")
         #expect(requests[0]?["body"]?["to"] == "919876543210")
-        #expect(requests[0]?["body"]?["text"]?["body"]?.stringValue?.hasPrefix("आपके कार्ड") == true)
+        // The approved template with its body filled for the reader, and each button's reply reference.
+        #expect(requests[0]?["body"]?["type"] == "template")
+        #expect(requests[0]?["body"]?["template"]?["name"] == "aurora_card_fraud_check")
+        #expect(requests[0]?["body"]?["template"]?["language"] == ["code": "hi"])
+        #expect(requests[0]?["body"]?["template"]?["components"]?[0] == [
+            "type": "body",
+            "parameters": [["type": "text", "text": "Croma Electronics"], ["type": "text", "text": "₹48,999.00"], ["type": "text", "text": "4821"]],
+        ])
+        #expect(requests[0]?["body"]?["template"]?["components"]?[2] == [
+            "type": "button", "sub_type": "quick_reply", "index": "1",
+            "parameters": [["type": "payload", "payload": "block:evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A/card-fraud-check"]],
+        ])
         #expect(requests[1]?["channel"] == "sms")
         #expect(requests[1]?["headers"]?["Authorization"] == "Basic ***")
         #expect(requests[1]?["body"]?.stringValue?.hasPrefix("To=%2B919876543210&From=%2B15005550006&Body=") == true)

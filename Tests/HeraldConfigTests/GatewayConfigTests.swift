@@ -26,10 +26,30 @@ private func whatsapp(token: String = "env:WHATSAPP_TOKEN", kind: String = "what
         """ + (extra.isEmpty ? "" : "\n" + extra))
 }
 
+@Test func aTwilioStatusCallbackIsKept() throws {
+    let decoded = decodeConfig(config("""
+          sms: {kind: twilio, url: "https://api.twilio.com/x", account: AC1, token: env:T, from: "+1", status_callback: "https://herald.example.com/v1/webhooks/twilio"}
+        """))
+    #expect(decoded.log.diagnostics.isEmpty)
+    #expect(try #require(decoded.config).endpoints.first?.statusCallback == "https://herald.example.com/v1/webhooks/twilio")
+}
+
 @Suite("herald.yaml diagnostics")
 struct GatewayConfigDiagnosticsTests {
     static let cases: [DiagnosticCase] = [
         DiagnosticCase("a valid config", whatsapp(), []),
+        DiagnosticCase(
+            "status_callback: a URL, and for twilio only",
+            config(
+                """
+                  sms: {kind: twilio, url: "https://api.twilio.com/x", account: AC1, token: env:T, from: "+1", status_callback: "https://herald.example.com/v1/webhooks/twilio"}
+                  sms2: {kind: twilio, url: "https://api.twilio.com/x", account: AC1, token: env:T, from: "+1", status_callback: "herald.example.com/twilio"}
+                  wa: {kind: whatsapp, url: "https://graph.facebook.com/v23.0/1/messages", token: env:WA, status_callback: "https://x.example"}
+                """),
+            [
+                .error(4, 114, "'status_callback' of endpoint 'sms2' is not a valid http/https URL"),
+                .error(5, 91, "key 'status_callback' does not apply to endpoint 'wa' (kind whatsapp)"),
+            ]),
         DiagnosticCase(
             "every kind with its keys",
             config(

@@ -230,6 +230,30 @@ struct SampleTemplatesTests {
         }
     }
 
+    /// The fraud prompt's buttons in the reader's language, and its WhatsApp template's body
+    /// parameters formatted for the reader (`en-IN` gets Indian grouping under Meta's `en_US`).
+    static let fraudPrompts: [(locale: String, language: String, buttons: [String], amount: String)] = [
+        ("en-IN", "en_US", ["Yes, it was me", "No, block my card"], "₹48,999.00"),
+        ("pt-BR", "pt_BR", ["Sim, fui eu", "Não, bloquear cartão"], "₹\u{00A0}48.999,00"),
+        ("hi", "hi", ["हाँ, मैंने किया", "नहीं, कार्ड रोकें"], "₹48,999.00"),
+        // No Arabic text: the default en text, buttons and template language.
+        ("ar", "en_US", ["Yes, it was me", "No, block my card"], "₹48,999.00"),
+    ]
+
+    @Test(arguments: fraudPrompts)
+    func theFraudPromptHasLocalizedButtonsAndAFilledWhatsAppTemplate(_ c: (locale: String, language: String, buttons: [String], amount: String)) throws {
+        let plan = try SampleGateway.planner().plan(SampleGateway.event(for: "card_fraud_check", locale: c.locale))
+        let message = try #require(plan.messages.first)
+        #expect(message.buttons.map(\.id) == ["confirm", "block"])
+        #expect(message.buttons.map(\.title) == c.buttons)
+        let template = try #require(message.whatsappTemplate)
+        #expect(template.name == "aurora_card_fraud_check")
+        #expect(template.language == c.language)
+        #expect(template.parameters == ["Croma Electronics", c.amount, "4821"])
+        // The text is not what a template message sends, so WhatsApp's text limit does not apply to it.
+        #expect(message.lengths.first { $0.channel == "whatsapp" }?.maximum == nil)
+    }
+
     /// Money in each reader's own currency: the fraud prompt for 1234567.89 (IDR: 15000000).
     static let homeCurrencies: [(locale: String, currency: String, amount: String, text: String)] = [
         ("en", "USD", "1234567.89", "Croma Electronics charged $1,234,567.89 to your card ending 4821. Was this you?"),

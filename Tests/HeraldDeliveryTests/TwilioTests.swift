@@ -17,24 +17,27 @@ private let now = Date(timeIntervalSince1970: 1_741_944_600)
 @Suite struct TwilioTests {
     static let account = "AC0123456789abcdef0123456789abcdef"
     static let url = "https://api.twilio.com/2010-04-01/Accounts/\(account)/Messages.json"
-    static func endpoint(from: String = "+1 415 555 0100") -> Endpoint {
-        Endpoint(name: "sms", kind: .twilio, url: url, token: .environment("TWILIO_AUTH_TOKEN"), account: account, from: from)
+    static func endpoint(from: String = "+1 415 555 0100", statusCallback: String? = nil) -> Endpoint {
+        Endpoint(name: "sms", kind: .twilio, url: url, token: .environment("TWILIO_AUTH_TOKEN"), account: account, from: from,
+                 statusCallback: statusCallback)
     }
     static let secrets = EndpointSecrets(token: "auth-token-123")
     static let builder = TwilioRequestBuilder(endpoint: endpoint(), secrets: secrets)
 
     @Test func buildsAFormEncodedMessagesRequestWithBasicAuth() throws {
-        let request = try Self.builder.request(to: "+91 98765 43210", text: "Rs 500 + fee, OK?", deliveryID: "dlv_7",
-                                               statusCallback: "https://herald.example/status?d=1")
+        let builder = TwilioRequestBuilder(endpoint: Self.endpoint(statusCallback: "https://herald.example/status?d=1"), secrets: Self.secrets)
+        let request = try builder.request(to: "+91 98765 43210", text: "Rs 500 + fee, OK?", deliveryID: "evt 7/fraud")
         #expect(request.method == "POST")
         #expect(request.url == Self.url)
         #expect(request.headers.map(\.name) == ["Authorization", "Content-Type", "X-Herald-Delivery"])
         // base64("AC0123456789abcdef0123456789abcdef:auth-token-123"), computed independently.
         #expect(request.header("Authorization") == "Basic QUMwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjphdXRoLXRva2VuLTEyMw==")
         #expect(request.header("Content-Type") == "application/x-www-form-urlencoded")
-        #expect(request.header("X-Herald-Delivery") == "dlv_7")
+        #expect(request.header("X-Herald-Delivery") == "evt 7/fraud")
+        // The callback keeps its own query and gains the delivery id (form-encoded once in the URL, then again as a field).
         #expect(String(decoding: request.body, as: UTF8.self)
-            == "To=%2B919876543210&From=%2B14155550100&Body=Rs+500+%2B+fee%2C+OK%3F&StatusCallback=https%3A%2F%2Fherald.example%2Fstatus%3Fd%3D1")
+            == "To=%2B919876543210&From=%2B14155550100&Body=Rs+500+%2B+fee%2C+OK%3F"
+            + "&StatusCallback=https%3A%2F%2Fherald.example%2Fstatus%3Fd%3D1%26delivery%3Devt%2B7%252Ffraud")
     }
 
     @Test func encodesHindiAsUTF8PercentEscapesAndOmitsAnAbsentCallback() throws {

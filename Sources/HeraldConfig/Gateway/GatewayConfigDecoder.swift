@@ -15,11 +15,11 @@ public struct GatewayConfig: Sendable {
 /// Reads herald.yaml, reporting every problem.
 public struct GatewayConfigDecoder {
     public static let topKeys = ["rules", "endpoints"]
-    public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length"] + deliveryKeys
+    public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length", "status_callback"] + deliveryKeys
     static let secretKeys: Set<String> = ["token", "password"]
     static let kindKeys: [Endpoint.Kind: [String]] = [
         .whatsapp: ["url", "token", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
-        .twilio: ["url", "account", "token", "from", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
+        .twilio: ["url", "account", "token", "from", "status_callback", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
         .webhook: ["url", "token", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure", "sign"],
         .smtp: ["url", "from", "username", "password", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
     ]
@@ -128,7 +128,7 @@ public struct GatewayConfigDecoder {
             }
         }
         let delivery = decodeDelivery(fields, context: context, kind: kind, directory: directory)
-        for key in ["url", "token", "account", "from", "username", "password"] {
+        for key in ["url", "token", "account", "from", "username", "password", "status_callback"] {
             guard let node = fields[key] else { continue }
             if GatewayConfigDecoder.secretKeys.contains(key) {
                 // Never echo the value: it may be the secret itself.
@@ -151,9 +151,17 @@ public struct GatewayConfigDecoder {
                           hint: kind == .smtp ? "write e.g. smtps://smtp.example.com:465" : "write e.g. https://graph.facebook.com/v23.0/PHONE_NUMBER_ID/messages")
             }
         }
+        if let callback = strings["status_callback"], let node = fields["status_callback"] {
+            if let parsed = URL(string: callback), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme), parsed.host?.isEmpty == false {
+                // valid
+            } else {
+                log.error(node.start, "'status_callback' of \(context) is not a valid http/https URL",
+                          hint: "write the public URL Twilio posts status changes to, e.g. https://herald.example.com/v1/webhooks/twilio")
+            }
+        }
         guard !log.diagnostics[errorsBefore...].contains(where: { $0.severity == .error }), let kind, let url = strings["url"] else { return nil }
         return Endpoint(name: name, kind: kind, url: url, token: secrets["token"], account: strings["account"],
                         from: strings["from"], username: strings["username"], password: secrets["password"], maxLength: maxLength,
-                        delivery: delivery)
+                        statusCallback: strings["status_callback"], delivery: delivery)
     }
 }

@@ -97,7 +97,13 @@ public struct RuleCatalog: Sendable {
                 }
             }
             checkArgumentTypes(rule: rule, template: compiled, context: context)
-            let used = compiled.argumentNames
+            // The WhatsApp template's body parameters are rule params too.
+            for name in compiled.whatsapp?.body ?? [] where rule.paramNames[name] == nil && reported.insert(name).inserted {
+                report(.error, rule.file, mark,
+                       "template '\(templateID)' fills its WhatsApp template's body with '\(name)', which \(context) does not give",
+                       hint: "add '\(name): $.data.\(name)' under 'params:' of the rule, or remove it from 'whatsapp: body:'")
+            }
+            let used = compiled.argumentNames.union(compiled.whatsapp?.body ?? [])
             for (name, mark) in rule.paramNames.sorted(by: { $0.value < $1.value }) where !used.contains(name) {
                 report(.warning, rule.file, mark, "param '\(name)' of \(context) is not used by template '\(templateID)'",
                        hint: "remove it, or use {\(name)} in the template's text")

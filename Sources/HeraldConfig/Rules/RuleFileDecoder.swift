@@ -27,13 +27,13 @@ public struct TemplateDeclaration: Sendable {
 /// Reads one rule file's YAML into rule and template declarations, reporting every problem it finds.
 public struct RuleFileDecoder {
     public static let ruleKeys = ["id", "description", "enabled", "match", "for_each", "recipient", "channels", "template", "params"]
-    public static let templateKeys = ["description", "default_locale", "text"]
+    public static let templateKeys = ["description", "default_locale", "text", "buttons", "whatsapp"]
     public static let recipientKeys = ["address", "locale", "timezone"]
 
-    public private(set) var log: DiagnosticLog
+    public internal(set) var log: DiagnosticLog
     public private(set) var rules: [RuleDeclaration] = []
     public private(set) var templates: [TemplateDeclaration] = []
-    private let sourceLines: [Substring]
+    let sourceLines: [Substring]
 
     /// Decodes a file. `file` is the name used in diagnostics.
     public init(file: String, bytes: [UInt8], limits: YAMLLimits = .default) {
@@ -126,12 +126,21 @@ public struct RuleFileDecoder {
             log.error(node.start, "default locale '\(defaultLocale)' of \(context) has no text",
                       hint: "add '\(defaultLocale): \"...\"' under 'text:' or pick one of \(declaration.translationMarks.keys.sorted().joined(separator: ", "))")
         }
+        let whatsapp = fields["whatsapp"].flatMap { decodeWhatsAppTemplate($0, context: context, textLocales: declaration.translationMarks) }
+        let buttons = fields["buttons"].map {
+            decodeButtons($0, context: context, defaultLocale: defaultLocale, textLocales: declaration.translationMarks,
+                          limit: whatsapp == nil ? Self.interactiveButtonLimit : Self.templateButtonLimit)
+        } ?? []
+        if !buttons.isEmpty, whatsapp == nil, fields["whatsapp"] == nil {
+            checkInteractiveBodies(translations, marks: declaration.translationMarks, context: context)
+        }
         guard log.diagnostics[errorsBefore...].allSatisfy({ $0.severity == .warning }), let defaultLocale else { return }
-        declaration.template = Template(id: id, description: description, defaultLocale: defaultLocale, translations: translations)
+        declaration.template = Template(id: id, description: description, defaultLocale: defaultLocale, translations: translations,
+                                        buttons: buttons, whatsapp: whatsapp)
     }
 
     /// A BCP 47-looking tag, returned in canonical case (`pt_br` → `pt-BR`).
-    private mutating func checkLocale(_ tag: String, node: YAMLNode, what: String? = nil) -> String? {
+    mutating func checkLocale(_ tag: String, node: YAMLNode, what: String? = nil) -> String? {
         let subtags = tag.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "-" || $0 == "_" })
         let valid = !subtags.isEmpty
             && (2...3).contains(subtags[0].count) && subtags[0].allSatisfy({ $0.isASCII && $0.isLetter })

@@ -26,12 +26,14 @@ public struct Endpoint: Sendable, Hashable {
     public var password: SecretReference?
     /// The longest text this endpoint accepts, in characters (`max_length`); a longer render is an error.
     public var maxLength: Int?
+    /// Where Twilio posts the message's status changes (`StatusCallback`), for `twilio` endpoints.
+    public var statusCallback: String?
     /// Rate, concurrency, timeouts, retries, headers, signing.
     public var delivery: DeliverySettings
 
     public init(name: String, kind: Kind, url: String, token: SecretReference? = nil, account: String? = nil,
                 from: String? = nil, username: String? = nil, password: SecretReference? = nil, maxLength: Int? = nil,
-                delivery: DeliverySettings = .default) {
+                statusCallback: String? = nil, delivery: DeliverySettings = .default) {
         self.name = name
         self.kind = kind
         self.url = url
@@ -41,6 +43,7 @@ public struct Endpoint: Sendable, Hashable {
         self.username = username
         self.password = password
         self.maxLength = maxLength
+        self.statusCallback = statusCallback
         self.delivery = delivery
     }
 }

@@ -54,6 +54,15 @@ public enum DryRunReport {
                 return JSONObject.Member(key: length.channel, value: .object(entry))
             }))
         }
+        if !message.buttons.isEmpty {
+            object["buttons"] = .array(message.buttons.map { ["id": .string($0.id), "title": .string($0.title)] })
+        }
+        if let template = message.whatsappTemplate {
+            object["whatsapp_template"] = [
+                "name": .string(template.name), "language": .string(template.language),
+                "parameters": .array(template.parameters.map { .string($0) }),
+            ]
+        }
         if !message.allProblems.isEmpty {
             object["problems"] = .array(message.allProblems.map { .string($0) })
         }
@@ -85,6 +94,13 @@ public enum DryRunReport {
                     let parts = length.sms.map { ", \($0.segments) part\($0.segments == 1 ? "" : "s")" } ?? ""
                     lines.append("    \(length.channel): \(length.length) \(length.unit)\(parts)")
                 }
+            }
+            if !message.buttons.isEmpty {
+                lines.append("    buttons: " + message.buttons.map { "[\($0.title)]" }.joined(separator: " "))
+            }
+            if let template = message.whatsappTemplate {
+                lines.append("    whatsapp template: \(template.name) (\(template.language))"
+                    + (template.parameters.isEmpty ? "" : ": " + template.parameters.joined(separator: " | ")))
             }
             for problem in message.allProblems {
                 lines.append("    problem: \(problem)")

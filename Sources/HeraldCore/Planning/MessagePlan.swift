@@ -31,10 +31,39 @@ public struct PlannedMessage: Sendable {
     /// Channels the text does not fit (over the endpoint's `max_length`), with why: delivery skips
     /// them and fails over to a channel the text fits.
     public var channelProblems: [String: String] = [:]
+    /// Reply buttons with their titles in the text's locale, in the template's order.
+    public var buttons: [PlannedButton] = []
+    /// The pre-approved WhatsApp template WhatsApp channels send, with its body filled in.
+    public var whatsappTemplate: PlannedWhatsAppTemplate? = nil
 
     /// Every problem, the per-channel ones included, for showing.
     public var allProblems: [String] {
         problems + channels.compactMap { channelProblems[$0] }
+    }
+}
+
+/// A reply button as the customer sees it.
+public struct PlannedButton: Sendable, Hashable {
+    public var id: String
+    public var title: String
+
+    public init(id: String, title: String) {
+        self.id = id
+        self.title = title
+    }
+}
+
+/// A WhatsApp template message: the approved template's name, Meta's language code for the text's
+/// locale, and the body parameters, each rendered in the recipient's formatting locale.
+public struct PlannedWhatsAppTemplate: Sendable, Hashable {
+    public var name: String
+    public var language: String
+    public var parameters: [String]
+
+    public init(name: String, language: String, parameters: [String]) {
+        self.name = name
+        self.language = language
+        self.parameters = parameters
     }
 }
 
@@ -141,20 +170,31 @@ public struct MessagePlanner: Sendable {
             }
         }
         var text: String?
+        var whatsappTemplate: PlannedWhatsAppTemplate?
         let formatting = MessagePlanner.formattingLocale(recipient: locale, text: choice.locale)
-        if problems.isEmpty, let translation = template?.translation(for: choice.locale) {
+        if problems.isEmpty, let template, let translation = template.translation(for: choice.locale) {
             let renderer = renderers[formatting] ?? MessageRenderer(locale: formatting)
             do {
                 text = try renderer.render(translation.message, arguments: arguments)
+                if let approved = template.whatsapp {
+                    whatsappTemplate = PlannedWhatsAppTemplate(
+                        name: approved.name, language: approved.languageCode(for: choice.locale),
+                        parameters: try approved.body.map { name throws(RenderError) in
+                            try renderer.render(MessageFormat(parts: [.argument(name: name, format: .plain)]), arguments: arguments)
+                        })
+                }
             } catch {
                 problems.append("cannot render \(rule.templateID) (\(choice.locale)): \(error)")
             }
+        }
+        let buttons = (template?.buttons ?? []).compactMap { button in
+            button.title(for: choice.locale, defaultLocale: template?.defaultLocale ?? choice.locale).map { PlannedButton(id: button.id, title: $0) }
         }
         var lengths: [ChannelLength] = []
         var channelProblems: [String: String] = [:]
         if let text {
             for channel in rule.channels {
-                let measured = measure(text, channel: channel)
+                let measured = measure(text, channel: channel, whatsapp: whatsappTemplate != nil ? .template : buttons.isEmpty ? .text : .interactive)
                 if let maximum = measured.maximum, measured.length > maximum {
                     channelProblems[channel] = "rule \(rule.id), locale \(choice.locale): text is \(measured.length) \(measured.unit) long, "
                         + "over the maximum of \(maximum) for endpoint '\(channel)'"
@@ -166,7 +206,8 @@ public struct MessagePlanner: Sendable {
             rule: rule.id, element: index,
             recipient: ResolvedRecipient(address: addressText, locale: locale, timezone: timezone),
             locale: choice, formattingLocale: formatting, channels: rule.channels, template: rule.templateID, params: params,
-            text: text, lengths: lengths, problems: problems, channelProblems: channelProblems))
+            text: text, lengths: lengths, problems: problems, channelProblems: channelProblems,
+            buttons: buttons, whatsappTemplate: whatsappTemplate))
     }
 
     /// Numbers, money and dates follow the recipient's own locale when it speaks the text's language
@@ -178,10 +219,10 @@ public struct MessagePlanner: Sendable {
         return language(wanted) == language(LocaleNegotiation.canonical(text)) ? wanted : text
     }
 
-    /// WhatsApp caps a text message body at 4,096 characters; an endpoint's `max_length` lowers it.
-    static let whatsappTextLimit = 4096
-
-    private func measure(_ text: String, channel: String) -> ChannelLength {
+    /// WhatsApp caps a text message body at 4,096 characters, and the body of a message with reply
+    /// buttons at 1,024; an endpoint's `max_length` lowers either.
+    /// A template message sends only its parameters, so the text's length does not bind it.
+    private func measure(_ text: String, channel: String, whatsapp form: WhatsAppForm) -> ChannelLength {
         let endpoint = endpoints[channel]
         switch endpoint?.kind {
         case .twilio?:
@@ -189,12 +230,16 @@ public struct MessagePlanner: Sendable {
             // SMS limits count what the network counts: GSM-7 characters or UCS-2 units.
             return ChannelLength(channel: channel, length: sms.units, sms: sms, maximum: endpoint?.maxLength)
         case .whatsapp?:
-            let limit = min(endpoint?.maxLength ?? Self.whatsappTextLimit, Self.whatsappTextLimit)
+            guard form != .template else { return ChannelLength(channel: channel, length: TextLength.characters(text), sms: nil, maximum: nil) }
+            let cap = form == .interactive ? TextLength.whatsAppTemplateBodyLimit : TextLength.whatsAppTextBodyLimit
+            let limit = min(endpoint?.maxLength ?? cap, cap)
             return ChannelLength(channel: channel, length: TextLength.characters(text), sms: nil, maximum: limit)
         default:
             return ChannelLength(channel: channel, length: TextLength.characters(text), sms: nil, maximum: endpoint?.maxLength)
         }
     }
+
+    private enum WhatsAppForm { case text, interactive, template }
 
     /// A param's value as shown in a dry run, and as a typed argument for the renderer.
     private func resolve(_ param: Param, event: JSONValue, element: JSONValue?, recipientZone: String?)

@@ -129,7 +129,7 @@ public final class Dispatcher: Sendable {
         do {
             switch endpoint.kind {
             case .whatsapp:
-                let request = try WhatsAppRequestBuilder(endpoint: endpoint, secrets: secrets).request(to: address, text: text, deliveryID: deliveryID)
+                let request = try WhatsAppRequestBuilder(endpoint: endpoint, secrets: secrets).request(for: message, text: text, deliveryID: deliveryID)
                 switch await transport.send(request, settings: settings) {
                 case .success(let response): return WhatsAppClassifier.classify(response, now: clock.wallClock())
                 case .failure(let failure): return WhatsAppClassifier.classify(failure)

@@ -27,7 +27,7 @@ public enum RequestPreview {
                 let secrets = try EndpointSecrets(resolving: endpoint, with: Placeholders())
                 switch endpoint.kind {
                 case .whatsapp:
-                    describe(try WhatsAppRequestBuilder(endpoint: endpoint, secrets: secrets).request(to: message.recipient.address, text: text, deliveryID: deliveryID), into: &entry)
+                    describe(try WhatsAppRequestBuilder(endpoint: endpoint, secrets: secrets).request(for: message, text: text, deliveryID: deliveryID), into: &entry)
                 case .twilio:
                     describe(try TwilioRequestBuilder(endpoint: endpoint, secrets: secrets).request(to: message.recipient.address, text: text, deliveryID: deliveryID), into: &entry)
                 case .webhook:

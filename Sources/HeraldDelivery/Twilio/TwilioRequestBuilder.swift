@@ -29,8 +29,10 @@ public struct TwilioRequestBuilder: Sendable {
         self.secrets = secrets
     }
 
-    /// The request that sends `text` to `address`; Twilio posts status changes to `statusCallback` when given.
-    public func request(to address: String, text: String, deliveryID: String, statusCallback: String? = nil) throws(RequestBuildError) -> HTTPRequest {
+    /// The request that sends `text` to `address`. With the endpoint's `status_callback`, Twilio posts
+    /// status changes there; the URL gets `delivery=DELIVERY-ID` added to its query, so a status that
+    /// arrives before the message's `sid` is recorded still finds its delivery.
+    public func request(to address: String, text: String, deliveryID: String) throws(RequestBuildError) -> HTTPRequest {
         guard let account = endpoint.account, !account.isEmpty else { throw .missingSetting("account", endpoint: endpoint.name, kind: .twilio) }
         guard let token = secrets.token else { throw .missingSetting("token", endpoint: endpoint.name, kind: .twilio) }
         guard let from = endpoint.from, !from.isEmpty else { throw .missingSetting("from", endpoint: endpoint.name, kind: .twilio) }
@@ -41,7 +43,7 @@ public struct TwilioRequestBuilder: Sendable {
         var form: [(name: String, value: String)] = [("To", to)]
         form.append(from.hasPrefix("MG") ? ("MessagingServiceSid", from) : ("From", Self.normalized(from)))
         form.append(("Body", text))
-        if let statusCallback { form.append(("StatusCallback", statusCallback)) }
+        if let callback = endpoint.statusCallback { form.append(("StatusCallback", Self.statusCallback(callback, deliveryID: deliveryID))) }
 
         var headers = RequestHeaders(endpoint: endpoint.name)
         try headers.add("Authorization", Self.basicAuthorization(user: account, password: token))
@@ -70,5 +72,11 @@ public struct TwilioRequestBuilder: Sendable {
             ("0"..."9").contains(scalar) || (index == 0 && scalar == "+")
         }
         return isPhone && compact.unicodeScalars.count > 1 ? compact : trimmed
+    }
+
+    /// `URL?delivery=ID`, or `URL?a=b&delivery=ID` when the URL has a query already.
+    static func statusCallback(_ url: String, deliveryID: String) -> String {
+        let separator = url.contains("?") ? "&" : "?"
+        return url + separator + "delivery=" + FormEncoding.encode(deliveryID)
     }
 }

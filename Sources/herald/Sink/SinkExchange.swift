@@ -70,8 +70,11 @@ enum SinkExchange {
             return SinkReply(status: 400, body: metaError(100, "(#100) Invalid parameter"),
                              note: "whatsapp \(request.path): 400, the body has no 'to'")
         }
-        let type = object["type"] as? String ?? "text"
-        let text = (object["text"] as? [String: Any])?["body"] as? String ?? "(\(type) message)"
+        if let problem = WhatsAppView.problem(in: object) {
+            return SinkReply(status: 400, body: metaError(131009, "(#131009) Parameter value is not valid: \(problem)"),
+                             note: "whatsapp \(request.path): 400, \(problem)")
+        }
+        let text = WhatsAppView.text(of: object)
         let id = "wamid.\(sequence)"
         let body = json([
             "messaging_product": "whatsapp",
