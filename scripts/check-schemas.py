@@ -310,6 +310,7 @@ endpoints:
   t: {kind: twilio, url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json', account: AC1, token: 'env:T', from: '+15005550006', status_callback: 'https://herald.example.com/v1/webhooks/twilio'}
   h: {kind: webhook, url: 'https://ops.example.com/herald'}
   h2: {kind: webhook, url: 'https://ops.example.com/herald', token: 'file:/run/secrets/hook'}
+  h3: {kind: webhook, url: 'https://push.example.com/notify', body: {to: '${recipient.address}', message: '${text}', tags: [a, 1]}}
   m: {kind: smtp, url: 'smtps://smtp.example.com:465', from: 'alerts@example.com', username: alerts, password: 'env:SMTP_PASSWORD'}
   m2: {kind: smtp, url: 'smtp://localhost:2525', from: 'alerts@example.com'}
 """)
@@ -325,6 +326,8 @@ BAD_CONFIGS = {
     "smtp username without password": "endpoints: {m: {kind: smtp, url: 'smtp://mail', from: a@b.c, username: me}}",
     "smtp password without username": "endpoints: {m: {kind: smtp, url: 'smtp://mail', from: a@b.c, password: 'env:P'}}",
     "smtp with an account": "endpoints: {m: {kind: smtp, url: 'smtp://mail', from: a@b.c, account: me}}",
+    "webhook body as a string": "endpoints: {h: {kind: webhook, url: 'https://x', body: '${text}'}}",
+    "twilio with a body": "endpoints: {s: {kind: twilio, url: 'https://x', account: AC1, token: 'env:T', from: '+1', body: {a: 1}}}",
     "whatsapp with a status_callback": "endpoints: {w: {kind: whatsapp, url: 'https://x', token: 'env:T', status_callback: 'https://y'}}",
     "twilio with a username": "endpoints: {s: {kind: twilio, url: 'https://x', account: AC1, token: 'env:T', from: '+1', username: u}}",
     "webhook without url": "endpoints: {o: {kind: webhook}}",

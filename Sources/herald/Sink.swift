@@ -2,6 +2,7 @@ import ArgumentParser
 import HeraldConfig
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Synchronization
 
 /// `herald sink`: a local stand-in for the WhatsApp Cloud API, Twilio and webhook receivers.
@@ -18,11 +19,22 @@ struct Sink: AsyncParsableCommand {
             With --status alone every request fails with that status; with --fail-rate that fraction does
             (default status 500). Prints 'listening on http://HOST:PORT' on stderr once ready
             (port 0 picks a free port). Stops on SIGINT or SIGTERM.
+
+            With --smtp-listen HOST:PORT it also takes e-mail like an SMTP server: plain text, no STARTTLS
+            (set 'insecure: true' on the smtp endpoint), AUTH PLAIN and LOGIN with any credentials, messages
+            up to 1 MiB. Each one is printed as 'email → r•••@example.com: Subject — body', subject and
+            text decoded, and prints 'smtp listening on HOST:PORT' on stderr once ready. Faults apply at
+            the end of DATA: a --status of 429 or 5xx is answered '451 4.3.0' (transient, the sender
+            retries), any other 4xx '550 5.1.1' (permanent); --delay holds the answer to DATA;
+            --retry-after has no SMTP counterpart.
             """
     )
 
     @Option(help: "The address to listen on, HOST:PORT (port 0 picks a free port).")
     var listen: String = "127.0.0.1:8025"
+
+    @Option(name: .customLong("smtp-listen"), help: "Also take e-mail over SMTP on HOST:PORT (port 0 picks a free port).")
+    var smtpListen: String?
 
     @Option(name: .customLong("fail-rate"), help: "Fail this fraction of requests, 0 to 1.")
     var failRate: Double?
@@ -44,6 +56,9 @@ struct Sink: AsyncParsableCommand {
 
     func validate() throws {
         guard Sink.address(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, such as 127.0.0.1:8025") }
+        if let smtpListen, Sink.address(smtpListen) == nil {
+            throw ValidationError("--smtp-listen must be HOST:PORT, such as 127.0.0.1:2525")
+        }
         if let failRate, !(0...1).contains(failRate) { throw ValidationError("--fail-rate must be between 0 and 1") }
         if let status, !(400...599).contains(status) { throw ValidationError("--status must be an HTTP error status, 400 to 599") }
         if let retryAfter, retryAfter < 0 { throw ValidationError("--retry-after must be 0 or more seconds") }
@@ -64,6 +79,15 @@ struct Sink: AsyncParsableCommand {
         let faults = self.faults
         let delay = self.delay.flatMap { GatewayConfigDecoder.duration($0) }
         let json = self.json
+        /// Writes what a customer received and why a request failed. Called under the lock so that
+        /// blocks from concurrent requests never interleave, and unbuffered so that a reader sees each
+        /// one before the sender gets its answer.
+        @Sendable func show(_ received: [ReceivedMessage], note: String?) {
+            for message in received {
+                FileHandle.standardOutput.write(Data(((json ? message.jsonLine : message.block) + "\n").utf8))
+            }
+            if let note { FileHandle.standardError.write(Data("herald sink: \(note)\n".utf8)) }
+        }
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             if let delay { try await Task.sleep(for: delay) }
             var headers: [String: String] = [:]
@@ -79,12 +103,7 @@ struct Sink: AsyncParsableCommand {
                 let reply = SinkExchange.answer(exchange, sequence: state.sequence,
                                                 failure: faults.failure(draw: state.generator.draw()),
                                                 retryAfter: faults.retryAfter)
-                // Written under the lock so that blocks from concurrent requests never interleave,
-                // and unbuffered so that a reader sees each one before the sender gets its answer.
-                if let received = reply.received {
-                    FileHandle.standardOutput.write(Data(((json ? received.jsonLine : received.block) + "\n").utf8))
-                }
-                if let note = reply.note { FileHandle.standardError.write(Data("herald sink: \(note)\n".utf8)) }
+                show(reply.received.map { [$0] } ?? [], note: reply.note)
                 return reply
             }
             var fields = HTTPFields()
@@ -94,11 +113,28 @@ struct Sink: AsyncParsableCommand {
             return Response(status: .init(code: reply.status), headers: fields,
                             body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
         }
+        var services: [any Service] = []
+        if let smtpListen, let (smtpHost, smtpPort) = Sink.address(smtpListen) {
+            // Requests and e-mails share one count and one fault generator: --seed decides for the
+            // n-th of them, whichever way it arrives.
+            let listener = try await SMTPListener(host: smtpHost, port: smtpPort, limits: SMTPSession.Limits(), delay: delay) { mail in
+                state.withLock { state in
+                    state.sequence += 1
+                    let answer = SinkExchange.answer(mail: mail, sequence: state.sequence,
+                                                     failure: faults.failure(draw: state.generator.draw()))
+                    show(answer.received, note: answer.note)
+                    return answer.reply
+                }
+            }
+            FileHandle.standardError.write(Data("smtp listening on \(smtpHost):\(listener.port ?? smtpPort)\n".utf8))
+            services.append(listener)
+        }
         // Hummingbird's own start-up lines would crowd the one line callers read; LOG_LEVEL still wins.
         setenv("LOG_LEVEL", "warning", 0)
         let app = Application(
             responder: responder,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "herald-sink"),
+            services: services,
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
                 FileHandle.standardError.write(Data("listening on http://\(host):\(bound)\n".utf8))

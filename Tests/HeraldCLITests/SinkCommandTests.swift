@@ -3,51 +3,6 @@ import Testing
 
 /// `herald sink` as a real process, with `herald send` delivering to it through libcurl.
 @Suite struct SinkCommandTests {
-    /// A running `herald sink`, killed by `stop()`.
-    struct RunningSink {
-        let process: Process
-        let output: Pipe
-        let errors: Pipe
-        let port: Int
-
-        init(_ arguments: [String] = []) throws {
-            process = Process()
-            process.executableURL = HeraldProcess.executable
-            process.arguments = ["sink", "--listen", "127.0.0.1:0"] + arguments
-            output = Pipe()
-            errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            // The sink says where it listens on stderr once it is ready.
-            var port = 0
-            while port == 0, let line = RunningSink.readLine(errors.fileHandleForReading) {
-                if line.hasPrefix("listening on http://127.0.0.1:") { port = Int(line.dropFirst("listening on http://127.0.0.1:".count)) ?? 0 }
-            }
-            self.port = port
-        }
-
-        static func readLine(_ handle: FileHandle) -> String? {
-            var line = [UInt8]()
-            while let byte = try? handle.read(upToCount: 1)?.first {
-                if byte == 0x0A { return String(decoding: line, as: UTF8.self) }
-                line.append(byte)
-            }
-            return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
-        }
-
-        /// Kills the sink; returns what it printed on stdout and stderr since it started listening.
-        func stop() -> (stdout: [String], stderr: [String]) {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            func lines(_ pipe: Pipe) -> [String] {
-                let data = (try? pipe.fileHandleForReading.readToEnd()) ?? Data()
-                return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-            }
-            return (lines(output), lines(errors))
-        }
-    }
-
     static let event = HeraldProcess.packageRoot.appendingPathComponent("samples/events/card-fraud-in.json").path
     static let secrets = ["WHATSAPP_TOKEN": "wa-secret", "TWILIO_AUTH_TOKEN": "tw-secret"]
 

@@ -34,10 +34,52 @@ private func whatsapp(token: String = "env:WHATSAPP_TOKEN", kind: String = "what
     #expect(try #require(decoded.config).endpoints.first?.statusCallback == "https://herald.example.com/v1/webhooks/twilio")
 }
 
+@Test func aWebhookBodyTemplateIsKept() throws {
+    let decoded = decodeConfig(config("""
+          push:
+            kind: webhook
+            url: https://push.aurora.example/notify
+            body:
+              to: ${recipient.address}
+              message: "Aurora: ${text}"
+              priority: 1
+              tags: [fraud, "$${literal}"]
+        """))
+    #expect(decoded.log.diagnostics.isEmpty, "\(decoded.log.diagnostics)")
+    let config = try #require(decoded.config)
+    let body = try #require(config.endpoints.first?.body)
+    #expect(body.root == .object([
+        (key: "to", node: .string([.field(.recipientAddress)])),
+        (key: "message", node: .string([.literal("Aurora: "), .field(.text)])),
+        (key: "priority", node: .value(1)),
+        (key: "tags", node: .array([.value("fraud"), .value("${literal}")])),
+    ]))
+}
+
 @Suite("herald.yaml diagnostics")
 struct GatewayConfigDiagnosticsTests {
     static let cases: [DiagnosticCase] = [
         DiagnosticCase("a valid config", whatsapp(), []),
+        DiagnosticCase(
+            "a webhook body: placeholders are checked where they are",
+            config(
+                """
+                  push:
+                    kind: webhook
+                    url: https://push.aurora.example/notify
+                    body:
+                      to: ${recipient.address}
+                      message: "Aurora: ${txt}"
+                      items: [1, "${params.amount}", "${rule"]
+                  ops: {kind: webhook, url: "https://ops.example", body: "${text}"}
+                  sms: {kind: twilio, url: "https://api.twilio.com/x", account: AC1, token: env:T, from: "+1", body: {a: 1}}
+                """),
+            [
+                .error(8, 25, "'body' of endpoint 'push': unknown placeholder '${txt}'; did you mean '${text}'?"),
+                .error(9, 39, "'body' of endpoint 'push': '${' is not closed"),
+                .error(10, 58, "'body' of endpoint 'ops' must be a mapping or a list, not a string"),
+                .error(11, 96, "key 'body' does not apply to endpoint 'sms' (kind twilio)"),
+            ]),
         DiagnosticCase(
             "status_callback: a URL, and for twilio only",
             config(

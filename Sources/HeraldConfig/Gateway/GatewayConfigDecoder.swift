@@ -15,12 +15,12 @@ public struct GatewayConfig: Sendable {
 /// Reads herald.yaml, reporting every problem.
 public struct GatewayConfigDecoder {
     public static let topKeys = ["rules", "endpoints"]
-    public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length", "status_callback"] + deliveryKeys
+    public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length", "status_callback", "body"] + deliveryKeys
     static let secretKeys: Set<String> = ["token", "password"]
     static let kindKeys: [Endpoint.Kind: [String]] = [
         .whatsapp: ["url", "token", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
         .twilio: ["url", "account", "token", "from", "status_callback", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
-        .webhook: ["url", "token", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure", "sign"],
+        .webhook: ["url", "token", "body", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure", "sign"],
         .smtp: ["url", "from", "username", "password", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
     ]
     static let requiredKeys: [Endpoint.Kind: [String]] = [
@@ -36,11 +36,13 @@ public struct GatewayConfigDecoder {
     public private(set) var endpointNames: Set<String> = []
     /// The rules folder resolved against the file's folder, readable even when the config has errors.
     public private(set) var rulesFolder: String?
+    let sourceLines: [Substring]
 
     /// - Parameters:
     ///   - file: the config's path as the user gave it (used in diagnostics and to resolve relative paths).
     public init(file: String, bytes: [UInt8]) {
         log = DiagnosticLog(file: file)
+        sourceLines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         let directory = (file as NSString).deletingLastPathComponent
         let root: YAMLNode?
         do {
@@ -159,9 +161,11 @@ public struct GatewayConfigDecoder {
                           hint: "write the public URL Twilio posts status changes to, e.g. https://herald.example.com/v1/webhooks/twilio")
             }
         }
+        var body: BodyTemplate?
+        if let node = fields["body"], kind == .webhook { body = decodeBody(node, context: context) }
         guard !log.diagnostics[errorsBefore...].contains(where: { $0.severity == .error }), let kind, let url = strings["url"] else { return nil }
         return Endpoint(name: name, kind: kind, url: url, token: secrets["token"], account: strings["account"],
                         from: strings["from"], username: strings["username"], password: secrets["password"], maxLength: maxLength,
-                        statusCallback: strings["status_callback"], delivery: delivery)
+                        statusCallback: strings["status_callback"], body: body, delivery: delivery)
     }
 }

@@ -28,12 +28,14 @@ public struct Endpoint: Sendable, Hashable {
     public var maxLength: Int?
     /// Where Twilio posts the message's status changes (`StatusCallback`), for `twilio` endpoints.
     public var statusCallback: String?
+    /// The JSON body a `webhook` endpoint sends, when the admin shapes it (`body:`); nil: Herald's default.
+    public var body: BodyTemplate?
     /// Rate, concurrency, timeouts, retries, headers, signing.
     public var delivery: DeliverySettings
 
     public init(name: String, kind: Kind, url: String, token: SecretReference? = nil, account: String? = nil,
                 from: String? = nil, username: String? = nil, password: SecretReference? = nil, maxLength: Int? = nil,
-                statusCallback: String? = nil, delivery: DeliverySettings = .default) {
+                statusCallback: String? = nil, body: BodyTemplate? = nil, delivery: DeliverySettings = .default) {
         self.name = name
         self.kind = kind
         self.url = url
@@ -44,6 +46,7 @@ public struct Endpoint: Sendable, Hashable {
         self.password = password
         self.maxLength = maxLength
         self.statusCallback = statusCallback
+        self.body = body
         self.delivery = delivery
     }
 }

@@ -15,8 +15,9 @@ import HeraldCore
 /// | a request libcurl refused (a bad URL) | permanent |
 /// | a 4xx reply, resolution, connection, timeout, a dropped connection, anything else | retryable |
 ///
-/// The transport reports a 5xx reply as `invalidRequest` ("SMTP server replied 550: …"); libcurl's own
-/// "RCPT failed: 550" texts are recognised too, whichever case carries them.
+/// The transport reports a 5xx reply as `invalidRequest` ("SMTP server replied 550: …") and a 4xx one
+/// as `other` with the same text; libcurl's own "RCPT failed: 550" texts are recognised too, whichever
+/// case carries them.
 public enum SMTPClassifier {
     /// The outcome of a completed transfer of `message`.
     public static func delivered(_ message: SMTPMessage) -> DeliveryOutcome {

@@ -33,17 +33,20 @@ extension TransportFailure {
         }
     }
 
-    /// An SMTP server's permanent refusal (a 5xx reply to `MAIL FROM`, `RCPT TO`, `DATA` or `AUTH`)
-    /// reads as `.invalidRequest`: sending the same envelope again will not help. libcurl reports
-    /// these as send or login errors, which would otherwise look like a lost connection. nil for
-    /// anything else (a 4xx reply is temporary and stays retryable).
+    /// An SMTP server's refusal, its reply code kept in the text ("SMTP server replied 451: …") for
+    /// `SMTPClassifier`. libcurl reports these as send, login or "weird server reply" errors, which
+    /// would otherwise look like a lost connection or lose the code: a 4xx answer to the message's
+    /// final dot comes back as just "Weird server reply". A 5xx reply (to `MAIL FROM`, `RCPT TO`,
+    /// `DATA` or `AUTH`) reads as `.invalidRequest`: sending the same envelope again will not help.
+    /// A 4xx reply is temporary and stays retryable, as `.other`. nil for anything else.
     init?(smtpReply reply: Int, curlCode code: CURLcode, detail: String) {
-        guard (500...599).contains(reply) else { return nil }
+        guard (400...599).contains(reply) else { return nil }
         switch code {
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_LOGIN_DENIED, CURLE_WEIRD_SERVER_REPLY,
             CURLE_REMOTE_ACCESS_DENIED, CURLE_QUOTE_ERROR, CURLE_UPLOAD_FAILED:
             let generic = curl_easy_strerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)"
-            self = .invalidRequest("SMTP server replied \(reply): \(detail.isEmpty ? generic : detail)")
+            let message = "SMTP server replied \(reply): \(detail.isEmpty ? generic : detail)"
+            self = reply >= 500 ? .invalidRequest(message) : .other(code: Int(code.rawValue), message: message)
         default:
             return nil
         }

@@ -19,7 +19,8 @@ import HeraldCore
 /// ```
 /// `locale` is the translation used, `recipient.locale` what the event asked for (null when absent),
 /// `params` the rule's params as found in the event, in the rule's order; `event_id` is null when the
-/// event had none. The body shape is fixed for now; admins will shape it with a JSON template later.
+/// event had none. An endpoint's `body:` replaces this document with the admin's own shape (see
+/// ``BodyTemplate``).
 ///
 /// The same delivery id is sent on every retry, as `Idempotency-Key` and `X-Herald-Delivery`, so a
 /// receiver that got a request whose response was lost can drop the repeat. How a receiver checks
@@ -36,7 +37,9 @@ public struct WebhookRequestBuilder: Sendable {
     /// The request for `message` with the rendered `text`. `now` is when it is signed: pass the
     /// sending time (each retry is signed anew, so its timestamp stays inside the receiver's window).
     public func request(for message: PlannedMessage, text: String, deliveryID: String, eventID: String?, now: Date) throws(RequestBuildError) -> HTTPRequest {
-        let body = Array(Self.body(for: message, text: text, deliveryID: deliveryID, eventID: eventID, channel: endpoint.name).compactJSON.utf8)
+        let document = endpoint.body.map { Self.body(from: $0, for: message, text: text, deliveryID: deliveryID, eventID: eventID, channel: endpoint.name) }
+            ?? Self.body(for: message, text: text, deliveryID: deliveryID, eventID: eventID, channel: endpoint.name)
+        let body = Array(document.compactJSON.utf8)
         var headers = RequestHeaders(endpoint: endpoint.name)
         try headers.add("Content-Type", "application/json")
         try headers.add("X-Herald-Delivery", deliveryID)
@@ -54,6 +57,30 @@ public struct WebhookRequestBuilder: Sendable {
     /// `request` with its secrets masked, for `herald test --json` and logs. The signature stays.
     public func redacted(_ request: HTTPRequest) -> HTTPRequest {
         request.redacted(hiding: secrets.secretValues, secretHeaders: secrets.secretHeaderNames)
+    }
+
+    /// The admin's `body:` template filled for one message.
+    public static func body(from template: BodyTemplate, for message: PlannedMessage, text: String, deliveryID: String,
+                            eventID: String?, channel: String) -> JSONValue {
+        template.render { field in
+            switch field {
+            case .deliveryID: .string(deliveryID)
+            case .eventID: eventID.map { .string($0) }
+            case .rule: .string(message.rule)
+            case .element: message.element.map { .number(JSONNumber($0)) }
+            case .channel: .string(channel)
+            case .template: .string(message.template)
+            case .recipientAddress: .string(message.recipient.address)
+            case .recipientLocale: message.recipient.locale.map { .string($0) }
+            case .recipientTimezone: message.recipient.timezone.map { .string($0) }
+            case .locale: .string(message.locale.locale)
+            case .formattingLocale: .string(message.formattingLocale)
+            case .text: .string(text)
+            case .params: .object(JSONObject(message.params.map { JSONObject.Member(key: $0.name, value: $0.value) }))
+            case .param(let name): message.params.first { $0.name == name }?.value
+            case .buttons: .array(message.buttons.map { ["id": .string($0.id), "title": .string($0.title)] })
+            }
+        }
     }
 
     /// The JSON document a webhook receives (see the type's documentation).

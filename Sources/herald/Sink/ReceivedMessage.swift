@@ -2,8 +2,14 @@ import Foundation
 
 /// A message as the customer would have received it, for `herald sink`'s output.
 struct ReceivedMessage: Sendable, Equatable {
-    var kind: SinkKind
+    /// The channel the customer got the message on.
+    enum Kind: String, Sendable {
+        case whatsapp, sms, webhook, email
+    }
+
+    var kind: Kind
     var to: String
+    /// The text; for an e-mail, its plain-text body.
     var text: String
     var providerID: String?
     var deliveryID: String?
@@ -11,14 +17,21 @@ struct ReceivedMessage: Sendable, Equatable {
     var path: String?
     /// Whether a webhook carried `X-Herald-Signature` (not verified: that needs the secret).
     var signed: Bool?
+    /// The decoded `Subject` (e-mail only).
+    var subject: String?
+    /// The user name an SMTP client logged in with (e-mail only; the password is never kept).
+    var login: String?
 
     /// `whatsapp → +91•••••••210: text`, with the text's further lines indented under it.
+    /// An e-mail shows its subject first: `email → r•••@example.com: Subject — body`.
     var block: String {
         var head = "\(kind.rawValue)"
         if let path { head += " \(path)" }
         head += " → \(Send.mask(to))"
         if let signed { head += signed ? " (X-Herald-Signature present)" : " (unsigned)" }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if let login { head += " (auth as \(login))" }
+        let shown = subject.map { "\($0.isEmpty ? "(no subject)" : $0) — \(text)" } ?? text
+        let lines = shown.split(separator: "\n", omittingEmptySubsequences: false)
         return head + ": " + lines.joined(separator: "\n    ")
     }
 
@@ -30,6 +43,8 @@ struct ReceivedMessage: Sendable, Equatable {
         ]
         if let path { object["path"] = path }
         if let signed { object["signed"] = signed }
+        if let subject { object["subject"] = subject }
+        if let login { object["login"] = login }
         return SinkExchange.json(object)
     }
 }
