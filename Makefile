@@ -22,6 +22,7 @@ check-schemas:
 demo: build
 	$(HERALD) check --config samples/herald.yaml
 	$(HERALD) test --config samples/herald.yaml samples/events/*.json samples/events/*.jsonl
+	HERALD=$(HERALD) scripts/demo-serve
 
 bench: deps
 	SWIFT=$(SWIFT) scripts/bench

@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "HeraldCore", targets: ["HeraldCore"]),
         .library(name: "HeraldConfig", targets: ["HeraldConfig"]),
         .library(name: "HeraldDelivery", targets: ["HeraldDelivery"]),
+        .library(name: "HeraldStore", targets: ["HeraldStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -16,6 +17,10 @@ let package = Package(
         // Already resolved through Hummingbird; named for the SMTP listener of `herald sink`.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries: installed by `make deps` (Debian: libyaml-dev, libcurl4-openssl-dev).
@@ -40,10 +45,24 @@ let package = Package(
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
         // Outbound requests through libcurl.
         .target(name: "HeraldDelivery", dependencies: ["HeraldCore", "CCurl", "COpenSSL"]),
+        // The durable outbox: accepted events, planned deliveries and their attempts in SQLite (GRDB).
+        .target(name: "HeraldStore", dependencies: ["HeraldCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // `herald serve`: the ingest API, delivery workers, reload and metrics (Hummingbird, service-lifecycle).
+        .target(
+            name: "HeraldServer",
+            dependencies: [
+                "HeraldCore", "HeraldConfig", "HeraldDelivery", "HeraldStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldCore", "HeraldConfig", "HeraldDelivery",
+                "HeraldCore", "HeraldConfig", "HeraldDelivery", "HeraldStore", "HeraldServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -54,6 +73,8 @@ let package = Package(
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HeraldDeliveryTests", dependencies: ["HeraldDelivery", "HeraldCore"]),
+        .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore"]),
+        .testTarget(name: "HeraldServerTests", dependencies: ["HeraldServer", "HeraldCore"]),
         .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -305,6 +305,11 @@ endpoints:
 """
 expect_valid("config: smallest", config, CONFIG)
 expect_valid("config: every kind", config, """
+listen: 0.0.0.0:8080
+store: sqlite:/var/lib/herald/outbox.db
+api_keys: [env:HERALD_API_KEY, file:/run/secrets/partner_key]
+ingest: {max_body: 1MiB, max_events: 500, max_pending: 100000, duplicate_window: 24h, signing_secret: env:INGEST_SECRET}
+delivery: {workers: 64, retention: 7d, lease: 60s, shutdown_grace: 10s}
 endpoints:
   w: {kind: whatsapp, url: 'https://graph.facebook.com/v23.0/1/messages', token: 'file:secrets/wa'}
   t: {kind: twilio, url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json', account: AC1, token: 'env:T', from: '+15005550006', status_callback: 'https://herald.example.com/v1/webhooks/twilio'}
@@ -326,6 +331,9 @@ BAD_CONFIGS = {
     "smtp username without password": "endpoints: {m: {kind: smtp, url: 'smtp://mail', from: a@b.c, username: me}}",
     "smtp password without username": "endpoints: {m: {kind: smtp, url: 'smtp://mail', from: a@b.c, password: 'env:P'}}",
     "smtp with an account": "endpoints: {m: {kind: smtp, url: 'smtp://mail', from: a@b.c, account: me}}",
+    "inline API key": "api_keys: [sk_live_123]\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
+    "store that is not sqlite": "store: 'postgres://db/herald'\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
+    "unknown ingest key": "ingest: {max_event: 5}\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
     "webhook body as a string": "endpoints: {h: {kind: webhook, url: 'https://x', body: '${text}'}}",
     "twilio with a body": "endpoints: {s: {kind: twilio, url: 'https://x', account: AC1, token: 'env:T', from: '+1', body: {a: 1}}}",
     "whatsapp with a status_callback": "endpoints: {w: {kind: whatsapp, url: 'https://x', token: 'env:T', status_callback: 'https://y'}}",

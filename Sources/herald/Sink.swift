@@ -1,5 +1,6 @@
 import ArgumentParser
 import HeraldConfig
+import HeraldCore
 import Foundation
 import Hummingbird
 import ServiceLifecycle

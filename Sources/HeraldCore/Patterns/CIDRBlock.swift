@@ -87,7 +87,7 @@ struct IPAddress: Sendable, Hashable {
                 groups.append(current)
                 current = 0
                 digits = 0
-            } else if let nibble = hexValue(byte) {
+            } else if let nibble = ASCIIHex.value(byte) {
                 digits += 1
                 guard digits <= 4 else { return nil }
                 current = current << 4 | UInt16(nibble)
@@ -100,14 +100,6 @@ struct IPAddress: Sendable, Hashable {
         return groups
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
 
 /// A compiled `cidr` operand: every address of one family whose first `prefixLength` bits equal

@@ -42,8 +42,8 @@ public final class Dispatcher: Sendable {
     private let lanes: [String: Lane]
     private let transport: any HTTPTransport
     private let mail: (any MailTransport)?
-    private let clock: any DeliveryClock
-    private let backoff: Backoff
+    let clock: any DeliveryClock
+    let backoff: Backoff
 
     /// - Parameters:
     ///   - secrets: resolves `env:`/`file:` references once, here; an endpoint whose secret is missing
@@ -119,8 +119,10 @@ public final class Dispatcher: Sendable {
         }
     }
 
+    func lane(named name: String) -> Lane? { lanes[name] }
+
     /// One request to one endpoint, classified by its kind.
-    private func attempt(_ message: PlannedMessage, text: String, lane: Lane, secrets: EndpointSecrets,
+    func attempt(_ message: PlannedMessage, text: String, lane: Lane, secrets: EndpointSecrets,
                          deliveryID: String, eventID: String?) async -> DeliveryOutcome {
         let endpoint = lane.endpoint
         let settings = TransportSettings(endpoint.delivery)

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 /// What `herald sink` shows of a received e-mail: its subject and plain text, decoded.
 ///
@@ -69,7 +70,7 @@ struct MailContent: Sendable, Equatable {
             while position < line.count {
                 let byte = line[position]
                 if byte == UInt8(ascii: "="), position + 2 < line.count,
-                   let high = hexValue(line[position + 1]), let low = hexValue(line[position + 2]) {
+                   let high = ASCIIHex.value(line[position + 1]), let low = ASCIIHex.value(line[position + 2]) {
                     out.append(high << 4 | low)
                     position += 3
                 } else {
@@ -183,7 +184,7 @@ struct MailContent: Sendable, Equatable {
         var position = 0
         while position < local.count {
             if local[position] == UInt8(ascii: "="), position + 2 < local.count,
-               let high = hexValue(local[position + 1]), let low = hexValue(local[position + 2]) {
+               let high = ASCIIHex.value(local[position + 1]), let low = ASCIIHex.value(local[position + 2]) {
                 bytes.append(high << 4 | low)
                 position += 3
             } else {
@@ -194,14 +195,6 @@ struct MailContent: Sendable, Equatable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        default: nil
-        }
-    }
 
     static func isBase64Letter(_ byte: UInt8) -> Bool {
         switch byte {

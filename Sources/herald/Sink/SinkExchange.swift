@@ -125,10 +125,17 @@ enum SinkExchange {
     static func errorBody(_ kind: SinkKind, status: Int) -> String {
         switch kind {
         case .whatsapp:
-            return status == 429 ? metaError(130429, "Rate limit hit") : metaError(131000, "Something went wrong")
+            switch status {
+            case 429: return metaError(130429, "Rate limit hit")
+            case 400..<500: return metaError(131026, "Message undeliverable")
+            default: return metaError(131000, "Something went wrong")
+            }
         case .sms:
-            return status == 429 ? twilioError(20429, "Too Many Requests", status: status)
-                : twilioError(20500, "Internal Server Error", status: status)
+            switch status {
+            case 429: return twilioError(20429, "Too Many Requests", status: status)
+            case 400..<500: return twilioError(21211, "Invalid 'To' Phone Number", status: status)
+            default: return twilioError(20500, "Internal Server Error", status: status)
+            }
         case .webhook:
             return json(["ok": false, "error": "injected failure (herald sink)"])
         }

@@ -1,3 +1,4 @@
+import HeraldCore
 /// Which requests `herald sink` fails on purpose, and how.
 ///
 /// Pure: the decision for the n-th request depends only on the seed, so a test with `--seed`
@@ -20,20 +21,3 @@ struct SinkFaults: Sendable {
     }
 }
 
-/// SplitMix64: small, fast and seedable, which is all fault injection needs.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform number in 0..<1.
-    mutating func draw() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}

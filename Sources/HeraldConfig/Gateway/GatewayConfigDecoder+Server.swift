@@ -1,0 +1,134 @@
+import Foundation
+import HeraldCore
+
+/// herald.yaml's server keys: `listen`, `store`, `api_keys`, and the `ingest:` and `delivery:` limits.
+extension GatewayConfigDecoder {
+    public static let ingestKeys = ["max_body", "max_events", "max_pending", "duplicate_window", "signing_secret"]
+    public static let serverDeliveryKeys = ["workers", "retention", "lease", "shutdown_grace"]
+
+    mutating func decodeServer(_ fields: MappingFields, directory: String) -> ServerSettings {
+        var settings = ServerSettings()
+        settings.storePath = GatewayConfigDecoder.resolve(settings.storePath, against: directory)
+        if let node = fields["listen"] {
+            if let text = node.scalarText, let (host, port) = GatewayConfigDecoder.hostPort(text) {
+                settings.host = host
+                settings.port = port
+            } else {
+                log.error(node.start, "'listen' must be HOST:PORT", hint: "write e.g. 'listen: 127.0.0.1:8080' (port 0 picks a free port)")
+            }
+        }
+        if let node = fields["store"], let text = node.string("'store'", log: &log, hint: "write e.g. 'store: sqlite:data/herald.db'") {
+            if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
+                settings.storeSetting = text
+                settings.storePath = GatewayConfigDecoder.resolve(String(text.dropFirst("sqlite:".count)), against: directory)
+            } else {
+                log.error(node.start, "'store' must be 'sqlite:PATH', not '\(text)'",
+                          hint: "write e.g. 'store: sqlite:data/herald.db' (relative to herald.yaml); SQLite is the only store")
+            }
+        }
+        if let node = fields["api_keys"] {
+            if let items = node.sequence("'api_keys'", log: &log, hint: "write e.g. 'api_keys: [env:HERALD_API_KEY]'") {
+                for item in items {
+                    guard case .string(let text)? = item.scalarValue, let reference = SecretReference(reference: text) else {
+                        // Never echo the value: it may be the key itself.
+                        log.error(item.start, "an API key must be a reference to a secret, not the key itself",
+                                  hint: "write 'env:VARIABLE' or 'file:path/to/key' and keep the key out of this file")
+                        continue
+                    }
+                    settings.apiKeys.append(reference.relative(to: directory))
+                }
+            }
+        }
+        if let node = fields["ingest"], node.mapping("'ingest'", log: &log, hint: "write e.g. 'ingest: {max_body: 1MiB, duplicate_window: 24h}'") != nil {
+            let ingest = MappingFields(node, allowed: GatewayConfigDecoder.ingestKeys, context: "'ingest'", log: &log)
+            if let value = ingest["max_body"] {
+                if let bytes = GatewayConfigDecoder.byteSize(value.scalarText), bytes >= 1024, bytes <= 64 << 20 { settings.maxBodyBytes = bytes } else {
+                    log.error(value.start, "'max_body' of 'ingest' must be a size from 1KiB to 64MiB", hint: "write e.g. 'max_body: 1MiB' or 'max_body: 512KiB'")
+                }
+            }
+            if let value = ingest["max_events"] {
+                if let count = value.wholeNumber(in: 1...100_000) { settings.maxEventsPerRequest = count } else {
+                    log.error(value.start, "'max_events' of 'ingest' must be a whole number from 1 to 100000", hint: "write e.g. 'max_events: 1000'")
+                }
+            }
+            if let value = ingest["max_pending"] {
+                if let count = value.wholeNumber(in: 1...100_000_000) { settings.maxPending = count } else {
+                    log.error(value.start, "'max_pending' of 'ingest' must be a whole number from 1 to 100000000", hint: "write e.g. 'max_pending: 100000'")
+                }
+            }
+            if let value = ingest["duplicate_window"] {
+                if let duration = GatewayConfigDecoder.duration(value.scalarText), duration <= .seconds(30 * 86_400) { settings.duplicateWindow = duration } else {
+                    log.error(value.start, "'duplicate_window' of 'ingest' must be a duration up to 30d", hint: "write e.g. 'duplicate_window: 24h'")
+                }
+            }
+            if let value = ingest["signing_secret"] {
+                if case .string(let text)? = value.scalarValue, let reference = SecretReference(reference: text) {
+                    settings.signingSecret = reference.relative(to: directory)
+                } else {
+                    log.error(value.start, "'signing_secret' of 'ingest' must be a reference to a secret, not the secret itself",
+                              hint: "write 'signing_secret: env:VARIABLE' or 'signing_secret: file:path/to/secret'")
+                }
+            }
+        }
+        if let node = fields["delivery"], node.mapping("'delivery'", log: &log, hint: "write e.g. 'delivery: {workers: 64, retention: 7d}'") != nil {
+            let delivery = MappingFields(node, allowed: GatewayConfigDecoder.serverDeliveryKeys, context: "'delivery'", log: &log)
+            if let value = delivery["workers"] {
+                if let count = value.wholeNumber(in: 1...4096) { settings.workers = count } else {
+                    log.error(value.start, "'workers' of 'delivery' must be a whole number from 1 to 4096", hint: "write e.g. 'workers: 64'")
+                }
+            }
+            for (key, keyPath, range, example) in [
+                ("retention", \ServerSettings.retention, Duration.seconds(60)...Duration.seconds(365 * 86_400), "7d"),
+                ("lease", \ServerSettings.lease, Duration.seconds(1)...Duration.seconds(3600), "60s"),
+                ("shutdown_grace", \ServerSettings.shutdownGrace, Duration.zero...Duration.seconds(600), "10s"),
+            ] {
+                guard let value = delivery[key] else { continue }
+                if let duration = GatewayConfigDecoder.duration(value.scalarText), range.contains(duration) {
+                    settings[keyPath: keyPath] = duration
+                } else {
+                    log.error(value.start, "'\(key)' of 'delivery' must be a duration from \(GatewayConfigDecoder.describe(range.lowerBound)) to \(GatewayConfigDecoder.describe(range.upperBound))",
+                              hint: "write e.g. '\(key): \(example)'")
+                }
+            }
+        }
+        return settings
+    }
+
+    /// `127.0.0.1:8080`, `[::1]:8080`, `localhost:0`.
+    public static func hostPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, !host.contains(where: \.isWhitespace), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+        return (host, port)
+    }
+
+    /// `1MiB`, `512KiB`, `1048576`, `2MB` (decimal units are taken as binary: a limit, not a bill).
+    static func byteSize(_ text: String?) -> Int? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("B", 1)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let value = Int(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), value >= 0, value <= Int.max / scale else { return nil }
+            return value * scale
+        }
+        return Int(text)
+    }
+
+    static func describe(_ duration: Duration) -> String {
+        let seconds = duration.components.seconds
+        if seconds == 0 { return "0s" }
+        if seconds % 86_400 == 0 { return "\(seconds / 86_400)d" }
+        if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
+    }
+}
+
+extension YAMLNode {
+    /// A whole number within `range`, or nil.
+    func wholeNumber(in range: ClosedRange<Int>) -> Int? {
+        guard case .number(let number)? = scalarValue, number.value == number.value.rounded(),
+              number.value >= Double(range.lowerBound), number.value <= Double(range.upperBound) else { return nil }
+        return Int(number.value)
+    }
+}

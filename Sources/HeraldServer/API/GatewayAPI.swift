@@ -1,0 +1,258 @@
+import Foundation
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import Synchronization
+
+/// The HTTP API of `herald serve` (documented in docs/openapi.yaml):
+///
+/// | Route | What |
+/// |---|---|
+/// | `POST /v1/events` | ingest: JSON, a JSON array, CloudEvents (structured, batch, binary) |
+/// | `GET /v1/events/{id}` | the event, its matched rules and each message's delivery history |
+/// | `GET /v1/deliveries?status=dead` | deliveries by status, paged with `after` |
+/// | `POST /v1/deliveries/{id}/retry` | a dead delivery back to the outbox |
+/// | `POST /-/reload` | reload rules and templates (refused with diagnostics when invalid) |
+/// | `GET /-/healthy`, `GET /-/ready`, `GET /metrics` | operations |
+///
+/// `/v1/*` and `/-/reload` need `Authorization: Bearer KEY` with a key from `api_keys`.
+public final class GatewayAPI: Sendable {
+    public let gateway: Gateway
+    public let outbox: Outbox
+    public let workers: DeliveryWorkers
+    public let registry: PrometheusCollectorRegistry
+    let keys: [[UInt8]]
+    let signingSecret: String?
+    let limits: IngestLimits
+    let maxPending: Int
+    let logger: Logger
+    /// The outbox depth, refreshed at most every 100 ms, for backpressure without a query per request.
+    let depthCache = Mutex<(at: Date, pending: Int)>((.distantPast, 0))
+
+    public init(gateway: Gateway, outbox: Outbox, workers: DeliveryWorkers, registry: PrometheusCollectorRegistry,
+                apiKeys: [String], signingSecret: String?, logger: Logger) {
+        let server = gateway.snapshot.config.server
+        self.gateway = gateway
+        self.outbox = outbox
+        self.workers = workers
+        self.registry = registry
+        self.keys = apiKeys.map { Array($0.utf8) }
+        self.signingSecret = signingSecret
+        self.limits = IngestLimits(maxBodyBytes: server.maxBodyBytes, maxEvents: server.maxEventsPerRequest)
+        self.maxPending = server.maxPending
+        self.logger = logger
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ProblemMiddleware(logger: logger))
+        router.post("/v1/events") { request, _ in try await self.ingest(request) }
+        router.get("/v1/events/{id}") { request, context in
+            try self.authorize(request)
+            let id = Self.decoded(context.parameters.get("id") ?? "")
+            guard let record = try await self.outbox.event(id: id) else {
+                throw Problem("event-not-found", title: "No such event", status: 404,
+                              detail: "no event with id '\(id)' is stored (it may have been pruned after its retention)")
+            }
+            return Self.json(RecordJSON.event(record))
+        }
+        router.get("/v1/deliveries") { request, _ in
+            try self.authorize(request)
+            let query = request.uri.queryParameters
+            var status: DeliveryStatus?
+            if let text = query.get("status") {
+                guard let parsed = DeliveryStatus(rawValue: text) else {
+                    throw Problem("invalid-query", title: "Invalid query parameter", status: 400,
+                                  detail: "status '\(text)' is not one of \(DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                status = parsed
+            }
+            let limit = query.get("limit").flatMap { Int($0) } ?? 100
+            guard (1...1000).contains(limit) else {
+                throw Problem("invalid-query", title: "Invalid query parameter", status: 400, detail: "limit must be from 1 to 1000")
+            }
+            let records = try await self.outbox.deliveries(status: status, limit: limit, after: query.get("after"))
+            var object = JSONObject()
+            object["deliveries"] = .array(records.map(RecordJSON.delivery))
+            object["next"] = records.count == limit ? (records.last.map { .string($0.id) } ?? .null) : .null
+            return Self.json(.object(object))
+        }
+        router.post("/v1/deliveries/{id}/retry") { request, context in
+            try self.authorize(request)
+            let id = Self.decoded(context.parameters.get("id") ?? "")
+            guard try await self.outbox.requeue(deliveryID: id, now: Date()) else {
+                throw Problem("not-dead", title: "Only a dead delivery can be retried", status: 409,
+                              detail: "delivery '\(id)' is unknown or not dead; GET /v1/deliveries?status=dead lists the ones that are")
+            }
+            self.workers.wake()
+            self.logger.info("dead delivery requeued", metadata: ["delivery": "\(id)"])
+            return Self.json(["id": .string(id), "status": "pending"], status: .accepted)
+        }
+        router.post("/-/reload") { request, _ in
+            try self.authorize(request)
+            let status = self.gateway.reload()
+            ReloadMetrics.record(status)
+            var object = JSONObject()
+            object["successful"] = .bool(status.successful)
+            object["summary"] = .string(status.summary)
+            object["diagnostics"] = .array(status.diagnostics.map { .string($0.description) })
+            return Self.json(.object(object), status: status.successful ? .ok : .unprocessableContent)
+        }
+        router.get("/-/healthy") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        router.get("/-/ready") { _, _ in
+            _ = try await self.outbox.depth(now: Date())
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+        }
+        router.get("/metrics") { _, _ in
+            var buffer: [UInt8] = []
+            self.registry.emit(into: &buffer)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        return router
+    }
+
+    // MARK: Ingest
+
+    func ingest(_ request: Request) async throws -> Response {
+        do {
+            try authorize(request)
+        } catch {
+            Counter(label: "herald_events_rejected_total", dimensions: [("reason", "unauthorized")]).increment()
+            throw error
+        }
+        if try await isOverloaded() {
+            Counter(label: "herald_events_rejected_total", dimensions: [("reason", "backpressure")]).increment()
+            throw Problem("outbox-full", title: "Herald is behind on deliveries", status: 503,
+                          detail: "more than \(maxPending) deliveries are pending; retry after the Retry-After delay",
+                          extensions: JSONObject(["retry_after": 1]))
+        }
+        let bytes: [UInt8]
+        do {
+            let body = try await request.body.collect(upTo: limits.maxBodyBytes)
+            bytes = Array(body.readableBytesView)
+        } catch {
+            Counter(label: "herald_events_rejected_total", dimensions: [("reason", "too-large")]).increment()
+            throw Problem.bodyTooLarge(limit: limits.maxBodyBytes, size: request.headers[.contentLength].flatMap { Int($0) })
+        }
+        if let signingSecret { try verifySignature(bytes, secret: signingSecret, request: request) }
+        let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        let batch: IngestBatch
+        switch IngestParser.parse(IngestRequest(contentType: request.headers[.contentType], headers: headers, body: bytes), limits: limits) {
+        case .success(let parsed): batch = parsed
+        case .failure(let problem):
+            Counter(label: "herald_events_rejected_total", dimensions: [("reason", problem.slug)]).increment()
+            throw problem
+        }
+        guard !batch.events.isEmpty else {
+            Counter(label: "herald_events_rejected_total", dimensions: [("reason", "invalid-event")]).increment(by: batch.invalid.count)
+            throw Problem("invalid-events", title: "No event in the request is valid", status: 400,
+                          detail: "all \(batch.invalid.count) events are invalid; nothing was stored",
+                          extensions: JSONObject(["errors": .array(batch.invalid.map(\.json))]))
+        }
+        let snapshot = gateway.snapshot
+        let outcomes = try await EventIntake(outbox: outbox)
+            .accept(batch, planner: snapshot.planner, idempotencyKey: Self.header(request, "idempotency-key"), now: Date())
+        workers.wake()
+        var accepted = 0, duplicates = 0, invalid = 0
+        for outcome in outcomes {
+            switch outcome.status {
+            case .accepted:
+                accepted += 1
+                for rule in outcome.matched { Counter(label: "herald_rule_matches_total", dimensions: [("rule", rule)]).increment() }
+            case .duplicate: duplicates += 1
+            case .invalid: invalid += 1
+            }
+        }
+        Counter(label: "herald_events_accepted_total").increment(by: accepted)
+        Counter(label: "herald_events_duplicate_total").increment(by: duplicates)
+        if invalid > 0 { Counter(label: "herald_events_rejected_total", dimensions: [("reason", "invalid-event")]).increment(by: invalid) }
+        logger.debug("events accepted", metadata: ["accepted": "\(accepted)", "duplicates": "\(duplicates)", "invalid": "\(invalid)"])
+        var object = JSONObject()
+        object["accepted"] = .number(JSONNumber(accepted))
+        object["duplicates"] = .number(JSONNumber(duplicates))
+        object["invalid"] = .number(JSONNumber(invalid))
+        object["events"] = .array(outcomes.map(\.json))
+        return Self.json(.object(object), status: .accepted)
+    }
+
+    private func isOverloaded() async throws -> Bool {
+        let now = Date()
+        let cached = depthCache.withLock { $0 }
+        if now.timeIntervalSince(cached.at) < 0.1 { return cached.pending >= maxPending }
+        let depth = try await outbox.depth(now: now)
+        depthCache.withLock { $0 = (now, depth.pending) }
+        return depth.pending >= maxPending
+    }
+
+    // MARK: Auth
+
+    func authorize(_ request: Request) throws {
+        let unauthorized = { (detail: String) in
+            Problem("unauthorized", title: "Missing or wrong API key", status: 401, detail: detail)
+        }
+        guard !keys.isEmpty else {
+            throw unauthorized("no API key is configured on this Herald; add 'api_keys: [env:HERALD_API_KEY]' to herald.yaml")
+        }
+        guard let header = request.headers[.authorization] else {
+            throw unauthorized("send 'Authorization: Bearer KEY' with a key from the gateway's api_keys")
+        }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw unauthorized("the Authorization header must be 'Bearer KEY'")
+        }
+        let offered = Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
+        // Compare with every key in constant time, so timing reveals neither a key nor which matched.
+        var matched = false
+        for key in keys where HMACSHA256.equal(HMACSHA256.mac(key: [0x68], message: key), HMACSHA256.mac(key: [0x68], message: offered)) {
+            matched = true
+        }
+        guard matched else { throw unauthorized("the API key is not one of the gateway's api_keys") }
+    }
+
+    /// `X-Herald-Timestamp` and `X-Herald-Signature: v1=<hex>` over `TIMESTAMP.BODY`, as Herald
+    /// signs its own webhooks (docs/endpoints.md): a sender proves the body is theirs and fresh.
+    func verifySignature(_ body: [UInt8], secret: String, request: Request) throws {
+        let timestamp = Self.header(request, "x-herald-timestamp") ?? ""
+        let signature = Self.header(request, "x-herald-signature") ?? ""
+        do {
+            try WebhookSignature.verify(body: body, timestamp: timestamp, signature: signature, secret: secret, now: Date())
+        } catch {
+            Counter(label: "herald_events_rejected_total", dimensions: [("reason", "bad-signature")]).increment()
+            throw Problem("bad-signature", title: "The body's signature does not verify", status: 401,
+                          detail: "\(error); sign 'TIMESTAMP.BODY' with HMAC-SHA256 and the ingest signing secret, "
+                              + "and send X-Herald-Timestamp and X-Herald-Signature: v1=HEX")
+        }
+    }
+
+    // MARK: Responses
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.compactJSON + "\n")))
+    }
+
+    /// A header's value by its lower-case name.
+    static func header(_ request: Request, _ name: String) -> String? {
+        request.headers.first { $0.name.canonicalName == name }?.value
+    }
+
+    /// A path segment with its percent-escapes decoded (`evt-1%2Fcard-fraud-check`).
+    static func decoded(_ segment: String) -> String {
+        segment.removingPercentEncoding ?? segment
+    }
+}
+
+enum ReloadMetrics {
+    static func record(_ status: Gateway.ReloadStatus) {
+        Gauge(label: "herald_config_last_reload_successful").record(status.successful ? 1 : 0)
+        if status.successful {
+            Gauge(label: "herald_config_last_reload_success_timestamp_seconds").record(status.at.timeIntervalSince1970)
+        }
+    }
+}

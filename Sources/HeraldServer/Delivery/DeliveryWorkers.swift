@@ -1,0 +1,150 @@
+import Foundation
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// Takes due deliveries from the outbox under a lease, attempts each once on its current channel,
+/// and records the attempt with what comes next (delivered, retry at, next channel, dead) in one
+/// transaction. A retry waiting for its backoff is a row with a due time, not a sleeping task, so
+/// it survives a restart; a worker that dies mid-attempt loses its lease and another one retries
+/// (at-least-once, with the same delivery id).
+public final class DeliveryWorkers: Service, Sendable {
+    private let outbox: Outbox
+    private let gateway: Gateway
+    private let concurrency: Int
+    private let lease: Duration
+    private let owner: String
+    private let logger: Logger
+    private let wakeup = Wakeup()
+    private let inFlight = Atomic<Int>(0)
+    /// How often an idle worker pool looks for due work without being woken.
+    private let pollInterval: Duration
+
+    public init(outbox: Outbox, gateway: Gateway, concurrency: Int, lease: Duration, logger: Logger,
+                pollInterval: Duration = .milliseconds(200)) {
+        self.outbox = outbox
+        self.gateway = gateway
+        self.concurrency = max(1, concurrency)
+        self.lease = lease
+        self.owner = "herald-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: .min ... .max))"
+        self.logger = logger
+        self.pollInterval = pollInterval
+    }
+
+    /// Tells idle workers that new deliveries are due (called after an accept commits).
+    public func wake() {
+        wakeup.signal()
+    }
+
+    public func run() async throws {
+        let stopping = Atomic<Bool>(false)
+        await withGracefulShutdownHandler {
+            // The group ends when every attempt in flight has been recorded: on shutdown nothing
+            // new is claimed and what was claimed finishes.
+            await withDiscardingTaskGroup { group in
+                while !stopping.load(ordering: .relaxed), !Task.isCancelled {
+                    let free = concurrency - inFlight.load(ordering: .relaxed)
+                    var claimed: [ClaimedDelivery] = []
+                    if free > 0 {
+                        do {
+                            claimed = try await outbox.claim(limit: free, now: Date(), lease: lease, owner: owner)
+                        } catch {
+                            logger.error("cannot claim deliveries", metadata: ["error": "\(error)"])
+                        }
+                    }
+                    for delivery in claimed {
+                        inFlight.add(1, ordering: .relaxed)
+                        group.addTask {
+                            await self.process(delivery)
+                            self.inFlight.subtract(1, ordering: .relaxed)
+                            self.wakeup.signal()
+                        }
+                    }
+                    // A full claim may have left more due work: look again at once.
+                    if free > 0, claimed.count == free { continue }
+                    await wakeup.wait(timeout: pollInterval)
+                }
+            }
+        } onGracefulShutdown: {
+            stopping.store(true, ordering: .relaxed)
+            self.wakeup.signal()
+        }
+    }
+
+    /// One step of one delivery, recorded.
+    func process(_ delivery: ClaimedDelivery) async {
+        let started = Date()
+        let snapshot = gateway.snapshot
+        let message: PlannedMessage
+        do {
+            message = try PlannedMessage(stored: JSONParser.parse(delivery.message))
+        } catch {
+            await record(delivery, channel: delivery.currentChannel ?? "-", started: started, outcome: "skipped", error: nil,
+                         note: "\(error)", next: .dead(reason: "the stored message cannot be read: \(error)"))
+            return
+        }
+        if let expiresAt = delivery.expiresAt, started > expiresAt {
+            await record(delivery, channel: delivery.currentChannel ?? "-", started: started, outcome: "skipped", error: nil,
+                         note: nil, next: .dead(reason: "expired at \(ISO8601DateFormatter().string(from: expiresAt)) before it could be delivered"))
+            return
+        }
+        let age = Duration.milliseconds(Int64(max(0, started.timeIntervalSince(delivery.createdAt)) * 1000))
+        let step = await snapshot.dispatcher.step(message, channelIndex: delivery.channelIndex, attemptsOnChannel: delivery.attemptsOnChannel,
+                                                  age: age, deliveryID: delivery.id, eventID: delivery.eventID)
+        let now = Date()
+        let next: NextStep
+        switch step.next {
+        case .delivered(let channel, let providerID): next = .delivered(channel: channel, providerID: providerID)
+        case .retry(let after): next = .retry(at: now.addingTimeInterval(Double(after.components.seconds) + Double(after.components.attoseconds) / 1e18))
+        case .nextChannel(let index): next = .nextChannel(index: index, at: now)
+        case .dead(let reason): next = .dead(reason: reason)
+        }
+        let (outcome, error): (String, ProviderError?) = switch step.outcome {
+        case .delivered?: ("delivered", nil)
+        case .retryable(let error, _)?: ("retryable", error)
+        case .permanent(let error)?: ("permanent", error)
+        case nil: ("skipped", nil)
+        }
+        let channel = step.channel ?? delivery.currentChannel ?? "-"
+        await record(delivery, channel: channel, started: started, outcome: outcome, error: error, note: step.note, next: next)
+        Counter(label: "herald_delivery_attempts_total", dimensions: [("endpoint", channel), ("outcome", outcome)]).increment()
+        Metrics.Timer(label: "herald_delivery_attempt_duration_seconds", dimensions: [("endpoint", channel)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds(Int64(now.timeIntervalSince(started) * 1e9))
+        switch next {
+        case .delivered:
+            Counter(label: "herald_deliveries_total", dimensions: [("endpoint", channel), ("result", "delivered")]).increment()
+            logger.info("delivered", metadata: ["delivery": "\(delivery.id)", "event": "\(delivery.eventID)", "endpoint": "\(channel)",
+                                                "provider_id": "\(step.outcome.flatMap { if case .delivered(let id) = $0 { id } else { nil } } ?? "-")"])
+        case .dead(let reason):
+            Counter(label: "herald_deliveries_total", dimensions: [("endpoint", channel), ("result", "dead")]).increment()
+            logger.warning("dead letter", metadata: ["delivery": "\(delivery.id)", "event": "\(delivery.eventID)",
+                                                     "reason": "\(LogRedaction.maskingPhoneNumbers(reason))"])
+        case .retry, .nextChannel:
+            logger.debug("attempt failed", metadata: ["delivery": "\(delivery.id)", "endpoint": "\(channel)", "outcome": "\(outcome)",
+                                                     "error": "\(LogRedaction.maskingPhoneNumbers(error.map { "\($0)" } ?? step.note ?? "-"))"])
+        }
+    }
+
+    private func record(_ delivery: ClaimedDelivery, channel: String, started: Date, outcome: String, error: ProviderError?,
+                        note: String?, next: NextStep) async {
+        let providerID: String? = if case .delivered(_, let id) = next { id } else { nil }
+        let attempt = AttemptRecord(
+            deliveryID: delivery.id, channel: channel, number: delivery.attemptsOnChannel + 1, startedAt: started,
+            duration: .milliseconds(Int64(Date().timeIntervalSince(started) * 1000)), outcome: outcome, providerID: providerID,
+            errorCode: error?.code ?? error?.status.map { "HTTP \($0)" }, errorMessage: error.map { "\($0)" } ?? note)
+        do {
+            let kept = try await outbox.record(attempt, next: next, owner: owner)
+            if !kept {
+                logger.warning("lease lost before the attempt was recorded; another worker will retry",
+                               metadata: ["delivery": "\(delivery.id)"])
+            }
+        } catch {
+            logger.error("cannot record an attempt; the lease will expire and the delivery be retried",
+                         metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import HeraldConfig
+import HeraldCore
+import HeraldDelivery
+
+/// Everything one version of the configuration serves with: herald.yaml, the compiled rules, the
+/// planner and the dispatcher. A reload builds a new snapshot in full and swaps it in whole, so a
+/// request or a delivery always sees one consistent version.
+public struct GatewaySnapshot: Sendable {
+    public var config: GatewayConfig
+    public var ruleSet: RuleSet
+    public var planner: MessagePlanner
+    public var dispatcher: Dispatcher
+    /// Warnings the load produced (errors refuse the load).
+    public var warnings: [Diagnostic]
+    public var loadedAt: Date
+
+    /// Why a configuration could not be loaded: its diagnostics, errors first.
+    public struct LoadFailure: Error, Sendable, CustomStringConvertible {
+        public var diagnostics: [Diagnostic]
+        public var summary: String
+
+        public var description: String {
+            ([summary] + diagnostics.filter { $0.severity == .error }.map(\.description)).joined(separator: "\n")
+        }
+    }
+
+    /// Reads herald.yaml and its rules folder and checks them as `herald check` does.
+    public static func load(configFile: String, secrets: some SecretResolver, transport: CurlTransport,
+                            now: Date = Date()) throws(LoadFailure) -> GatewaySnapshot {
+        guard let data = FileManager.default.contents(atPath: configFile) else {
+            throw LoadFailure(diagnostics: [Diagnostic(.error, file: configFile, mark: SourceMark(line: 1, column: 1),
+                                                       message: "cannot read the file", hint: "check that it exists and is readable")],
+                              summary: "cannot read config file '\(configFile)'")
+        }
+        let decoder = GatewayConfigDecoder(file: configFile, bytes: [UInt8](data))
+        var diagnostics = decoder.log.diagnostics
+        guard let config = decoder.config else {
+            throw LoadFailure(diagnostics: diagnostics, summary: "\(configFile) has errors")
+        }
+        let paths: [String]
+        do {
+            paths = try RuleCatalog.ruleFiles(in: config.rulesFolder)
+        } catch {
+            throw LoadFailure(diagnostics: diagnostics + [Diagnostic(.error, file: configFile, mark: SourceMark(line: 1, column: 1),
+                message: "rules folder '\(config.rulesSetting)' cannot be read", hint: "fix 'rules:' (it is relative to herald.yaml)")],
+                              summary: "rules folder '\(config.rulesSetting)' cannot be read")
+        }
+        let read = RuleCatalog.readSources(paths)
+        let catalog = RuleCatalog(sources: read.sources, endpoints: Set(config.endpoints.map(\.name)))
+        diagnostics += read.diagnostics + catalog.diagnostics
+        guard read.diagnostics.allSatisfy({ $0.severity != .error }), let ruleSet = catalog.ruleSet else {
+            throw LoadFailure(diagnostics: diagnostics.sorted(by: Diagnostic.ordered), summary: "the rules have errors")
+        }
+        let dispatcher = Dispatcher(endpoints: config.endpoints, secrets: secrets, transport: transport, mail: transport)
+        return GatewaySnapshot(config: config, ruleSet: ruleSet, planner: MessagePlanner(ruleSet: ruleSet, endpoints: config.endpoints),
+                               dispatcher: dispatcher, warnings: diagnostics.filter { $0.severity == .warning }, loadedAt: now)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import HeraldConfig
+import HeraldDelivery
+import HeraldStore
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+/// `herald serve`: ingest API, delivery workers, maintenance and reload, as services of one
+/// `ServiceGroup`. SIGTERM or SIGINT stops intake first (the HTTP server finishes the requests in
+/// flight), then lets the deliveries in flight finish, within `delivery.shutdown_grace`.
+public enum HeraldServer {
+    /// Why the server could not start.
+    public struct StartFailure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Runs until SIGTERM/SIGINT. `ready` is called with the bound address once the server listens.
+    public static func run(configFile: String, logger: Logger, registry: PrometheusCollectorRegistry,
+                           ready: @escaping @Sendable (String, Int) -> Void) async throws {
+        let transport = CurlTransport()
+        let secrets = SecretStore()
+        let gateway: Gateway
+        do {
+            gateway = try Gateway(configFile: configFile, secrets: secrets, transport: transport)
+        } catch {
+            throw StartFailure(description: error.description)
+        }
+        ReloadMetrics.record(gateway.reloadStatus)
+        let settings = gateway.snapshot.config.server
+        var apiKeys: [String] = []
+        for reference in settings.apiKeys {
+            do {
+                apiKeys.append(try secrets.resolve(reference))
+            } catch {
+                throw StartFailure(description: "api_keys: \(error)")
+            }
+        }
+        if apiKeys.isEmpty {
+            logger.warning("no api_keys are configured: POST /v1/events answers 401 until one is added to herald.yaml")
+        }
+        var signingSecret: String?
+        if let reference = settings.signingSecret {
+            do {
+                signingSecret = try secrets.resolve(reference)
+            } catch {
+                throw StartFailure(description: "ingest.signing_secret: \(error)")
+            }
+        }
+        let outbox: Outbox
+        do {
+            outbox = try Outbox(path: settings.storePath)
+        } catch {
+            throw StartFailure(description: "store \(settings.storeSetting): \(error)")
+        }
+        let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, concurrency: settings.workers, lease: settings.lease,
+                                      logger: logger)
+        let maintenance = Maintenance(outbox: outbox, retention: max(settings.retention, settings.duplicateWindow), logger: logger)
+        let reloader = Reloader(gateway: gateway, logger: logger)
+        let api = GatewayAPI(gateway: gateway, outbox: outbox, workers: workers, registry: registry, apiKeys: apiKeys,
+                             signingSecret: signingSecret, logger: logger)
+        let host = settings.host
+        let app = Application(
+            router: api.router(),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: settings.port), serverName: "herald"),
+            services: [workers, maintenance, reloader],
+            onServerRunning: { channel in ready(host, channel.localAddress?.port ?? settings.port) },
+            logger: logger)
+        var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
+        try await ServiceGroup(configuration: configuration).run()
+        try? outbox.close()
+    }
+}

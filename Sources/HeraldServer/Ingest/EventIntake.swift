@@ -1,0 +1,85 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// Turns parsed events into stored promises: each event is matched and planned with the current
+/// rules, then the event and its planned deliveries are committed together. Only after the commit
+/// does the caller answer 202.
+public struct EventIntake: Sendable {
+    /// What happened to one event of a request.
+    public struct Outcome: Sendable, Hashable {
+        public enum Status: String, Sendable, Hashable { case accepted, duplicate, invalid }
+        public var index: Int
+        public var id: String?
+        public var status: Status
+        public var matched: [String]
+        /// Deliveries planned (for a duplicate: what the first copy planned).
+        public var messages: Int
+        /// Matched rules that could not produce a message (no recipient address, …).
+        public var skipped: [String]
+        public var detail: String?
+        public var pointer: String?
+
+        public var json: JSONValue {
+            var object = JSONObject()
+            if let id { object["id"] = .string(id) } else { object["index"] = .number(JSONNumber(index)) }
+            object["status"] = .string(status.rawValue)
+            if status != .invalid {
+                object["matched"] = .array(matched.map { .string($0) })
+                object["messages"] = .number(JSONNumber(messages))
+            }
+            if !skipped.isEmpty { object["skipped"] = .array(skipped.map { .string($0) }) }
+            if let detail { object["detail"] = .string(detail) }
+            if let pointer { object["pointer"] = .string(pointer) }
+            return .object(object)
+        }
+    }
+
+    public let outbox: Outbox
+
+    public init(outbox: Outbox) {
+        self.outbox = outbox
+    }
+
+    /// Plans and stores `batch`. `idempotencyKey` applies to a request of one event.
+    public func accept(_ batch: IngestBatch, planner: MessagePlanner, idempotencyKey: String?, now: Date) async throws -> [Outcome] {
+        var acceptances: [Acceptance] = []
+        var planned: [(event: IncomingEvent, plan: EventPlan)] = []
+        for event in batch.events {
+            let plan = planner.plan(event.event)
+            planned.append((event, plan))
+            let deliveries = plan.messages.map { message in
+                NewDelivery(id: Self.deliveryID(event: event.id, rule: message.rule, element: message.element), rule: message.rule,
+                            element: message.element, channels: message.channels, message: Array(message.storedJSON.compactJSON.utf8),
+                            dueAt: now)
+            }
+            acceptances.append(Acceptance(
+                event: NewEvent(id: event.id, receivedAt: now, body: Array(event.event.compactJSON.utf8), matchedRules: plan.matched,
+                                idempotencyKey: batch.events.count == 1 && !batch.isBatch ? idempotencyKey : nil),
+                deliveries: deliveries))
+        }
+        let results = acceptances.isEmpty ? [] : try await outbox.accept(acceptances)
+        var outcomes: [Outcome] = []
+        for ((event, plan), result) in zip(planned, results) {
+            let skipped = plan.skipped.map { "\($0.rule)\($0.element.map { " [\($0)]" } ?? ""): \($0.reason)" }
+            switch result {
+            case .accepted:
+                outcomes.append(Outcome(index: event.index, id: event.id, status: .accepted, matched: plan.matched,
+                                        messages: plan.messages.count, skipped: skipped))
+            case .duplicate(let original, _, let deliveries):
+                outcomes.append(Outcome(index: event.index, id: event.id, status: .duplicate, matched: plan.matched, messages: deliveries,
+                                        skipped: [], detail: original == event.id ? nil : "same Idempotency-Key as event '\(original)'"))
+            }
+        }
+        for invalid in batch.invalid {
+            outcomes.append(Outcome(index: invalid.index, id: invalid.id, status: .invalid, matched: [], messages: 0, skipped: [],
+                                    detail: invalid.detail, pointer: invalid.pointer))
+        }
+        return outcomes.sorted { $0.index < $1.index }
+    }
+
+    /// `EVENT/RULE` or `EVENT/RULE/ELEMENT`: stable, so a replay or a retry is recognisable downstream.
+    public static func deliveryID(event: String, rule: String, element: Int?) -> String {
+        "\(event)/\(rule)" + (element.map { "/\($0)" } ?? "")
+    }
+}

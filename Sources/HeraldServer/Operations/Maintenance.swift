@@ -1,0 +1,50 @@
+import Foundation
+import HeraldStore
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Keeps the outbox gauges current (pending, dead, oldest pending age) and prunes delivered records
+/// older than the retention.
+final class Maintenance: Service, Sendable {
+    let outbox: Outbox
+    /// Delivered events are kept for the retention, and at least the duplicate window (their ids
+    /// are what recognises a repeat).
+    let retention: Duration
+    let logger: Logger
+    let sampleInterval: Duration
+    let pruneEvery: Int
+
+    init(outbox: Outbox, retention: Duration, logger: Logger, sampleInterval: Duration = .seconds(1), pruneEvery: Int = 600) {
+        self.outbox = outbox
+        self.retention = retention
+        self.logger = logger
+        self.sampleInterval = sampleInterval
+        self.pruneEvery = pruneEvery
+    }
+
+    func run() async throws {
+        var tick = 0
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            let now = Date()
+            do {
+                let depth = try await outbox.depth(now: now)
+                Gauge(label: "herald_outbox_pending").record(depth.pending)
+                Gauge(label: "herald_outbox_due").record(depth.due)
+                Gauge(label: "herald_outbox_dead").record(depth.dead)
+                Gauge(label: "herald_outbox_oldest_pending_age_seconds")
+                    .record(depth.oldestPendingDueAt.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+                if tick % pruneEvery == 0 {
+                    let cutoff = now.addingTimeInterval(-Double(retention.components.seconds))
+                    let pruned = try await outbox.prune(deliveredBefore: cutoff)
+                    if pruned > 0 { logger.info("pruned delivered events", metadata: ["events": "\(pruned)"]) }
+                }
+            } catch {
+                logger.error("outbox maintenance failed", metadata: ["error": "\(error)"])
+            }
+            tick += 1
+            let interval = sampleInterval
+            _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+
+extension Outbox {
+    /// Leases up to `limit` deliveries to `owner`: pending ones that are due (`dueAt <= now`) and
+    /// not leased, or whose lease ran out, oldest due first (then by id).
+    ///
+    /// Each is leased until `now + lease`; until then no other claim returns it. A worker that
+    /// crashes holding a lease simply lets it run out, and the delivery is claimed again.
+    /// `owner` should be unique per worker and process run (include a random part), since a
+    /// lease is recognized by it alone.
+    public func claim(limit: Int, now: Date, lease: Duration, owner: String) async throws(OutboxError) -> [ClaimedDelivery] {
+        guard limit > 0 else { return [] }
+        let nowMS = StoredTime.milliseconds(now)
+        let until = StoredTime.milliseconds(now, plus: lease)
+        return try await writing("claiming deliveries for \(owner)") { db in
+            let due = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT \(StoredRows.deliveryColumns) FROM deliveries
+                    WHERE status = 'pending' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+                    ORDER BY due_at, id
+                    LIMIT ?
+                    """),
+                arguments: [nowMS, nowMS, limit]
+            ).map(StoredRows.claimed)
+            let lease = try db.cachedStatement(
+                sql: "UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id = ?")
+            for delivery in due {
+                try lease.execute(arguments: [owner, until, delivery.id])
+            }
+            return due
+        }
+    }
+
+    /// Records `attempt` and what happens next, in one transaction, if `owner` still holds the
+    /// delivery's lease.
+    ///
+    /// - ``NextStep/retry(at:)``: same channel, due at that time; one more attempt on the channel.
+    /// - ``NextStep/nextChannel(index:at:)``: that channel, due at that time, no attempt on it yet.
+    /// - ``NextStep/delivered(channel:providerID:)``: delivered, with the channel and provider id.
+    /// - ``NextStep/dead(reason:)``: dead-lettered with the reason.
+    ///
+    /// Every step counts the attempt in the total, keeps a failed attempt's error as the last
+    /// error, stamps the delivery updated at the attempt's end and releases the lease.
+    ///
+    /// A lease that ran out still counts as long as no other worker claimed the delivery since:
+    /// the attempt happened, and forgetting a delivered one would send the message again.
+    /// The write is not cancelled with the caller's task, for the same reason.
+    ///
+    /// - Returns: false, recording nothing, when the delivery is unknown, no longer pending, or
+    ///   leased by someone else.
+    /// - Throws: ``OutboxError``; with ``OutboxError/Code/invalidInput`` when `next` names a
+    ///   channel index the delivery does not have.
+    public func record(_ attempt: AttemptRecord, next: NextStep, owner: String) async throws(OutboxError) -> Bool {
+        let operation = "recording an attempt of delivery \(attempt.deliveryID)"
+        let write = Task { () async -> Result<Bool, OutboxError> in
+            do throws(OutboxError) {
+                return .success(try await writing(operation) { db in
+                    try Self.store(attempt, next: next, owner: owner, in: db)
+                })
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try await write.value.get()
+    }
+
+    private static func store(_ attempt: AttemptRecord, next: NextStep, owner: String, in db: Database) throws -> Bool {
+        let id = attempt.deliveryID
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT status, lease_owner, channels FROM deliveries WHERE id = ?"),
+            arguments: [id])
+        else { return false }
+        let status: String = try row.value("status", in: "delivery \(id)")
+        let leaseOwner: String? = try row.value("lease_owner", in: "delivery \(id)")
+        guard status == DeliveryStatus.pending.rawValue, leaseOwner == owner else { return false }
+        if case .nextChannel(let index, _) = next {
+            let channels = try StoredRows.names(row.value("channels", in: "delivery \(id)"), column: "channels", in: "delivery \(id)")
+            guard channels.indices.contains(index) else {
+                throw StoreFailure.invalidInput(
+                    "delivery \(id) has \(channels.count) channels: there is no channel at index \(index)")
+            }
+        }
+
+        try db.cachedStatement(sql: """
+            INSERT INTO attempts (\(StoredRows.attemptColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                id, attempt.channel, attempt.number, StoredTime.milliseconds(attempt.startedAt),
+                StoredTime.microseconds(attempt.duration), attempt.outcome, attempt.providerID,
+                attempt.errorCode, attempt.errorMessage,
+            ])
+
+        let finishedAt = StoredTime.milliseconds(attempt.startedAt, plus: attempt.duration)
+        let lastError = Self.lastError(attempt)
+        let released = "lease_owner = NULL, lease_until = NULL, updated_at = ?, total_attempts = total_attempts + 1"
+        switch next {
+        case .delivered(let channel, let providerID):
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET \(released), attempts_on_channel = attempts_on_channel + 1,
+                    status = 'delivered', delivered_channel = ?, provider_id = ?
+                WHERE id = ?
+                """).execute(arguments: [finishedAt, channel, providerID, id])
+        case .retry(let at):
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET \(released), attempts_on_channel = attempts_on_channel + 1,
+                    due_at = ?, last_error = COALESCE(?, last_error)
+                WHERE id = ?
+                """).execute(arguments: [finishedAt, StoredTime.milliseconds(at), lastError, id])
+        case .nextChannel(let index, let at):
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET \(released), attempts_on_channel = 0, channel_index = ?,
+                    due_at = ?, last_error = COALESCE(?, last_error)
+                WHERE id = ?
+                """).execute(arguments: [finishedAt, index, StoredTime.milliseconds(at), lastError, id])
+        case .dead(let reason):
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET \(released), attempts_on_channel = attempts_on_channel + 1,
+                    status = 'dead', dead_reason = ?, last_error = COALESCE(?, last_error)
+                WHERE id = ?
+                """).execute(arguments: [finishedAt, reason, lastError, id])
+        }
+        return true
+    }
+
+    /// A failed attempt's error as kept on the delivery: `code: message`, or either alone.
+    private static func lastError(_ attempt: AttemptRecord) -> String? {
+        switch (attempt.errorCode, attempt.errorMessage) {
+        case (let code?, let message?): "\(code): \(message)"
+        case (let code?, nil): code
+        case (nil, let message?): message
+        case (nil, nil): nil
+        }
+    }
+}

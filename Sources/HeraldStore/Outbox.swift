@@ -1,0 +1,174 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// The durable outbox: accepted events, the deliveries planned for them, and every attempt, in
+/// one SQLite file (WAL mode, through a GRDB `DatabasePool`: one writer, concurrent readers).
+///
+/// Once ``accept(_:)`` returns `.accepted` for an event, each of its deliveries is in the file and
+/// stays there until a worker records it delivered or dead, whatever happens to the process:
+/// a worker ``claim(limit:now:lease:owner:)``s due deliveries under a lease, attempts them, and
+/// ``record(_:next:owner:)``s the attempt with what happens next. A worker that crashes simply lets
+/// its lease run out, and another worker claims the delivery again — so a message can be sent
+/// twice (at least once), never zero times.
+///
+/// ## What survives what
+/// Every call that changes the outbox is one SQLite transaction; a caller returns only after it
+/// committed.
+///
+/// | ``OutboxConfiguration/Synchronous-swift.enum`` | process crash (kill -9, trap) | power loss, kernel panic |
+/// |---|---|---|
+/// | `.normal` (default) | every committed transaction survives | the most recent commits may roll back (the WAL is synced only at checkpoints); the file stays consistent |
+/// | `.full` | every committed transaction survives | every committed transaction survives (each commit syncs the WAL) |
+///
+/// A transaction that had not committed is rolled back entirely: an event is never stored without
+/// its deliveries.
+///
+/// ## Times
+/// Times are stored as whole milliseconds since 1970 (UTC); a `Date` comes back rounded to the
+/// millisecond. The outbox never reads the clock: every time comes from the caller (`now`, an
+/// attempt's start, an event's arrival), so tests pass their own.
+///
+/// ## Errors
+/// Every method throws ``OutboxError``, naming the file and what it was doing.
+public final class Outbox: Sendable {
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+    let committer: GroupCommitter
+    private let isClosed = Mutex(false)
+
+    /// Opens the outbox at `path`, creating the file and its folder if needed, in WAL mode with
+    /// the configured `PRAGMA synchronous`, and brings its schema up to date.
+    ///
+    /// - Throws: ``OutboxError`` with code ``OutboxError/Code/cannotOpen`` when the folder cannot
+    ///   be created, the file is not an SQLite database or cannot be written, or its schema was
+    ///   written by a newer Herald.
+    public init(path: String, configuration: OutboxConfiguration = .init()) throws(OutboxError) {
+        self.path = path
+        func failure(_ operation: String, _ reason: String? = nil, _ error: (any Error)? = nil) -> OutboxError {
+            OutboxError(code: .cannotOpen, path: path, operation: operation, reason: reason, underlying: error)
+        }
+
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw failure("creating the folder \(folder.path)", nil, error)
+        }
+
+        var grdb = Configuration()
+        grdb.label = "Herald outbox"
+        grdb.foreignKeysEnabled = true
+        grdb.busyMode = .timeout(Double(StoredTime.milliseconds(configuration.busyTimeout)) / 1000)
+        grdb.maximumReaderCount = max(1, configuration.maximumReaderCount)
+        // Errors never show statement arguments: they hold event bodies and phone numbers.
+        grdb.publicStatementArguments = false
+
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: grdb)
+        } catch {
+            throw failure("opening the database", nil, error)
+        }
+        do {
+            // After the pool is open: opening a pool sets up WAL mode, which sets NORMAL itself.
+            // The writer connection lives as long as the pool, so this holds for every commit.
+            let mode = configuration.synchronous
+            let effective = try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(mode.rawValue)")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+            guard effective == mode.pragmaValue else {
+                throw failure("setting PRAGMA synchronous = \(mode.rawValue)", "it reads back as \(effective.map(String.init) ?? "nothing")")
+            }
+        } catch let error as OutboxError {
+            throw error
+        } catch {
+            throw failure("setting PRAGMA synchronous", nil, error)
+        }
+        do {
+            let migrator = OutboxSchema.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw failure("reading the schema", "it was written by a newer version of Herald")
+            }
+            try migrator.migrate(pool)
+        } catch let error as OutboxError {
+            throw error
+        } catch {
+            throw failure("migrating the schema", nil, error)
+        }
+
+        self.pool = pool
+        self.committer = GroupCommitter(
+            pool: pool, path: path, maxGroupSize: max(1, configuration.maxGroupSize))
+    }
+
+    /// Closes the database connections. Calls made afterwards throw; calls in flight finish first
+    /// or throw. Closing is optional: the connections also close when the outbox is released.
+    public func close() throws(OutboxError) {
+        do {
+            try pool.close()
+            isClosed.withLock { $0 = true }
+        } catch {
+            throw OutboxError(code: .database, path: path, operation: "closing the database", underlying: error)
+        }
+    }
+
+    /// How the group commit of ``accept(_:)`` has fared since the outbox was opened.
+    public func acceptStatistics() async -> AcceptStatistics {
+        await committer.statistics
+    }
+
+    // MARK: - Database access with errors that name the file and the operation
+
+    func writing<T: Sendable>(
+        _ operation: @autoclosure () -> String, _ updates: @Sendable (Database) throws -> T
+    ) async throws(OutboxError) -> T {
+        try checkOpen(operation())
+        do {
+            return try await pool.write(updates)
+        } catch {
+            throw Self.error(error, path: path, operation: operation())
+        }
+    }
+
+    func reading<T: Sendable>(
+        _ operation: @autoclosure () -> String, _ value: @Sendable (Database) throws -> T
+    ) async throws(OutboxError) -> T {
+        try checkOpen(operation())
+        do {
+            return try await pool.read(value)
+        } catch {
+            throw Self.error(error, path: path, operation: operation())
+        }
+    }
+
+    /// Throws a clear error after ``close()``, rather than the one SQLite gives for a closed
+    /// connection ("out of memory").
+    func checkOpen(_ operation: @autoclosure () -> String) throws(OutboxError) {
+        if isClosed.withLock({ $0 }) {
+            throw OutboxError(code: .database, path: path, operation: operation(), reason: "the outbox is closed")
+        }
+    }
+
+    /// "1 event", "3 events".
+    static func events(_ count: Int) -> String {
+        count == 1 ? "1 event" : "\(count) events"
+    }
+
+    static func error(_ error: any Error, path: String, operation: String) -> OutboxError {
+        switch error {
+        case let error as OutboxError:
+            error
+        case StoreFailure.corrupt(let reason):
+            OutboxError(code: .corruptRow, path: path, operation: operation, reason: reason)
+        case StoreFailure.invalidInput(let reason):
+            OutboxError(code: .invalidInput, path: path, operation: operation, reason: reason)
+        case StoreFailure.transactionLost:
+            OutboxError(code: .database, path: path, operation: operation, reason: "SQLite rolled the transaction back")
+        default:
+            OutboxError(code: .database, path: path, operation: operation, underlying: error)
+        }
+    }
+}

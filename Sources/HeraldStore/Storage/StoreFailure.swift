@@ -1,0 +1,10 @@
+/// A failure found inside a database closure, where the outbox's path is not at hand;
+/// ``Outbox`` turns it into an ``OutboxError`` with the path and the operation.
+enum StoreFailure: Error {
+    /// A stored value cannot be read back: which one and why.
+    case corrupt(String)
+    /// The caller asked for something impossible: what.
+    case invalidInput(String)
+    /// SQLite rolled a transaction back by itself partway (after an I/O error, say).
+    case transactionLost
+}

@@ -1,0 +1,251 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `herald serve` as a real process on loopback, delivering to a real `herald sink`.
+@Suite(.serialized) struct ServeCommandTests {
+    static let fraudEvent = HeraldProcess.packageRoot.appendingPathComponent("samples/events/card-fraud-in.json")
+    static var fraud: String { (try? String(contentsOf: fraudEvent, encoding: .utf8)) ?? "" }
+    static let fraudID = "evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A"
+
+    /// A fraud event for another transaction (its own id and phone).
+    static func fraud(id: String, phone: String = "+919876543210") -> String {
+        fraud.replacingOccurrences(of: fraudID, with: id).replacingOccurrences(of: "+919876543210", with: phone)
+    }
+
+    struct Setup {
+        let sink: RunningSink
+        let server: RunningServer
+
+        func stop() -> (sink: [String], status: Int32) {
+            let status = server.stop()
+            let printed = sink.stop()
+            try? FileManager.default.removeItem(at: server.folder)
+            return (printed.stdout, status)
+        }
+    }
+
+    static func start(sinkArguments: [String] = [], extra: String = "", rules: String? = nil) throws -> Setup {
+        let sink = try RunningSink(sinkArguments)
+        let folder = try RunningServer.folder(sinkPort: sink.port, extra: extra, rules: rules)
+        let server = try RunningServer(folder: folder, environment: RunningServer.secrets)
+        return Setup(sink: sink, server: server)
+    }
+
+    @Test func anAcceptedEventIsDeliveredAndItsHistoryShown() async throws {
+        let setup = try Self.start()
+        #expect(setup.server.port > 0, "\(setup.server.stderr)")
+        let reply = try await setup.server.post("/v1/events", Self.fraud)
+        #expect(reply.status == 202, "\(reply.text)")
+        let events = reply.object["events"] as? [[String: Any]]
+        #expect(events?.first?["id"] as? String == Self.fraudID)
+        #expect(events?.first?["status"] as? String == "accepted")
+        #expect(events?.first?["matched"] as? [String] == ["card-fraud-check"])
+        #expect(events?.first?["messages"] as? Int == 1)
+
+        let record = try await setup.server.poll("/v1/events/\(Self.fraudID)") { object in
+            ((object["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered"
+        }
+        let delivery = try #require((record["deliveries"] as? [[String: Any]])?.first)
+        #expect(delivery["id"] as? String == "\(Self.fraudID)/card-fraud-check")
+        #expect(delivery["delivered_via"] as? String == "whatsapp")
+        #expect(delivery["provider_id"] as? String == "wamid.1")
+        let attempts = try #require(delivery["attempts"] as? [[String: Any]])
+        #expect(attempts.count == 1)
+        #expect(attempts.first?["outcome"] as? String == "delivered")
+        #expect((record["event"] as? [String: Any])?["type"] as? String == "bank.card.transaction.flagged")
+
+        let (printed, status) = setup.stop()
+        #expect(status == 0)
+        #expect(printed.first == "whatsapp → +91•••••••210: template aurora_card_fraud_check (hi): Croma Electronics | ₹48,999.00 | 4821")
+    }
+
+    @Test func aRepeatedEventIDOrIdempotencyKeyIsAcknowledgedWithoutASecondMessage() async throws {
+        let setup = try Self.start()
+        let first = try await setup.server.post("/v1/events", Self.fraud)
+        let again = try await setup.server.post("/v1/events", Self.fraud)
+        #expect(first.status == 202 && again.status == 202)
+        #expect(again.object["duplicates"] as? Int == 1 && again.object["accepted"] as? Int == 0)
+        #expect((again.object["events"] as? [[String: Any]])?.first?["status"] as? String == "duplicate")
+
+        let keyed = try await setup.server.post("/v1/events", Self.fraud(id: "evt-keyed-1"), headers: ["Idempotency-Key": "txn-42"])
+        let retried = try await setup.server.post("/v1/events", Self.fraud(id: "evt-keyed-2"), headers: ["Idempotency-Key": "txn-42"])
+        #expect(keyed.object["accepted"] as? Int == 1)
+        #expect(retried.object["duplicates"] as? Int == 1, "\(retried.text)")
+        _ = try await setup.server.poll("/v1/deliveries?status=pending") { ($0["deliveries"] as? [Any])?.isEmpty == true }
+        let (printed, _) = setup.stop()
+        #expect(printed.filter { $0.hasPrefix("whatsapp → ") }.count == 2, "one message per distinct event: \(printed)")
+    }
+
+    @Test func badKeysAndBadBodiesGetPreciseProblemsAndStoreNothing() async throws {
+        let setup = try Self.start(extra: "ingest: {max_body: 2KiB}")
+        let server = setup.server
+        func problem(_ reply: RunningServer.Reply) -> (Int, String?, String?) {
+            (reply.status, reply.headers["content-type"], (reply.object["type"] as? String).map { String($0.split(separator: "/").last ?? "") })
+        }
+        let noKey = try await server.post("/v1/events", Self.fraud, key: nil)
+        #expect(problem(noKey) == (401, "application/problem+json", "unauthorized"))
+        #expect(noKey.headers["www-authenticate"] == "Bearer")
+        #expect(problem(try await server.post("/v1/events", Self.fraud, key: "wrong")) == (401, "application/problem+json", "unauthorized"))
+
+        let syntax = try await server.post("/v1/events", #"{"id": "a", "type": }"#)
+        #expect(problem(syntax) == (400, "application/problem+json", "invalid-json"))
+        #expect(syntax.object["offset"] as? Int == 20 && syntax.object["line"] as? Int == 1 && syntax.object["column"] as? Int == 21, "\(syntax.text)")
+
+        let missingID = try await server.post("/v1/events", #"{"type": "bank.card.transaction.flagged"}"#)
+        #expect(problem(missingID).0 == 400 && (missingID.object["detail"] as? String)?.contains("id") == true, "\(missingID.text)")
+
+        let tooLarge = try await server.post("/v1/events", "[" + String(repeating: #"{"id":"x"},"#, count: 400) + "{}]")
+        #expect(problem(tooLarge) == (413, "application/problem+json", "body-too-large"))
+
+        #expect(problem(try await server.post("/v1/events", "id=1", contentType: "application/x-www-form-urlencoded")).0 == 415)
+
+        // A batch with one bad event: the others are accepted, the bad one named with its pointer.
+        let batch = try await server.post("/v1/events", "[\(Self.fraud(id: "evt-b1")), {\"id\": 7}]")
+        #expect(batch.status == 202)
+        #expect(batch.object["accepted"] as? Int == 1 && batch.object["invalid"] as? Int == 1)
+        let invalid = (batch.object["events"] as? [[String: Any]])?.last
+        #expect(invalid?["status"] as? String == "invalid" && invalid?["pointer"] as? String == "/1/id", "\(batch.text)")
+
+        for id in ["a", "x"] {
+            #expect(try await server.request("GET", "/v1/events/\(id)").status == 404, "nothing was stored for '\(id)'")
+        }
+        _ = setup.stop()
+    }
+
+    @Test func cloudEventsInEveryModeAreAccepted() async throws {
+        let setup = try Self.start()
+        let server = setup.server
+        let structured = try await server.post("/v1/events", Self.fraud(id: "ce-structured"), contentType: "application/cloudevents+json")
+        #expect(structured.object["accepted"] as? Int == 1, "\(structured.text)")
+        let batch = try await server.post("/v1/events", "[\(Self.fraud(id: "ce-batch-1")), \(Self.fraud(id: "ce-batch-2"))]",
+                                          contentType: "application/cloudevents-batch+json")
+        #expect(batch.object["accepted"] as? Int == 2, "\(batch.text)")
+        let data = #"{"customer":{"phone":"+919876543210","locale":"en-IN","timezone":"Asia/Kolkata"},"merchant":{"name":"Tanishq"},"amount":1234.5,"currency":"INR","card":{"last4":"1111"},"risk_score":0.95,"country":"IN"}"#
+        let binary = try await server.post("/v1/events", data, contentType: "application/json", headers: [
+            "ce-specversion": "1.0", "ce-id": "ce-binary-1", "ce-source": "urn:test", "ce-type": "bank.card.transaction.flagged",
+        ])
+        #expect(binary.object["accepted"] as? Int == 1, "\(binary.text)")
+        #expect((binary.object["events"] as? [[String: Any]])?.first?["matched"] as? [String] == ["card-fraud-check"])
+        _ = setup.stop()
+    }
+
+    /// A message no channel takes becomes dead with the provider's reason; once the cause is fixed,
+    /// a retry delivers it.
+    @Test func aDeadLetterIsListedAndReplayed() async throws {
+        let failing = try RunningSink(["--status", "400"])
+        let folder = try RunningServer.folder(sinkPort: failing.port)
+        var server = try RunningServer(folder: folder, environment: RunningServer.secrets)
+        let accepted = try await server.post("/v1/events", Self.fraud)
+        #expect(accepted.status == 202)
+        let dead = try await server.poll("/v1/deliveries?status=dead") { ($0["deliveries"] as? [Any])?.count == 1 }
+        let record = try #require((dead["deliveries"] as? [[String: Any]])?.first)
+        #expect(record["id"] as? String == "\(Self.fraudID)/card-fraud-check")
+        #expect((record["dead_reason"] as? String)?.hasPrefix("sms: permanent failure") == true, "\(record)")
+        #expect((record["attempts"] as? [[String: Any]])?.map { $0["channel"] as? String } == ["whatsapp", "sms"])
+        #expect(server.stop() == 0)
+        _ = failing.stop()
+
+        // The provider is fixed (a sink that accepts, on a new port): point the config at it and restart.
+        let working = try RunningSink()
+        let config = folder.appendingPathComponent("herald.yaml")
+        let text = try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: "127.0.0.1:\(failing.port)", with: "127.0.0.1:\(working.port)")
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        server = try RunningServer(folder: folder, environment: RunningServer.secrets)
+        let encoded = "\(Self.fraudID)%2Fcard-fraud-check"
+        let retry = try await server.request("POST", "/v1/deliveries/\(encoded)/retry")
+        #expect(retry.status == 202, "\(retry.text)")
+        let again = try await server.request("POST", "/v1/deliveries/\(encoded)/retry")
+        #expect(again.status == 409 || again.status == 202, "a second retry of a no longer dead delivery: \(again.text)")
+        let delivered = try await server.poll("/v1/events/\(Self.fraudID)") {
+            (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered"
+        }
+        let attempts = (delivered["deliveries"] as? [[String: Any]])?.first?["attempts"] as? [[String: Any]]
+        #expect(attempts?.count == 3, "the history keeps the failed attempts: \(String(describing: attempts))")
+        #expect(server.stop() == 0)
+        #expect(working.stop().stdout.first?.hasPrefix("whatsapp → +91•••••••210: ") == true)
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @Test func aReloadSwapsValidRulesAndRefusesInvalidOnes() async throws {
+        let rules = """
+            templates:
+              hello: {default_locale: en, text: {en: "Hello {name}"}}
+            rules:
+              - id: greet
+                match: {type: [greeting]}
+                recipient: {address: $.data.phone}
+                channels: [whatsapp]
+                template: hello
+                params: {name: $.data.name}
+            """
+        let setup = try Self.start(rules: rules)
+        let server = setup.server
+        let file = server.folder.appendingPathComponent("rules/rules.yaml")
+        try rules.replacingOccurrences(of: "types: [greeting]", with: "type: [greeting]")
+            .replacingOccurrences(of: "match: {type: [greeting]}", with: "match: {type: [greeting, welcome]}")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let valid = try await server.request("POST", "/-/reload")
+        #expect(valid.status == 200 && valid.object["successful"] as? Bool == true, "\(valid.text)")
+        let welcome = try await server.post("/v1/events", #"{"id":"w1","type":"welcome","data":{"phone":"+5511912345678","name":"Ana"}}"#)
+        #expect((welcome.object["events"] as? [[String: Any]])?.first?["matched"] as? [String] == ["greet"], "\(welcome.text)")
+
+        try rules.replacingOccurrences(of: "template: hello", with: "template: helo").write(to: file, atomically: true, encoding: .utf8)
+        let invalid = try await server.request("POST", "/-/reload")
+        #expect(invalid.status == 422)
+        #expect(invalid.object["successful"] as? Bool == false)
+        #expect((invalid.object["diagnostics"] as? [String])?.contains { $0.contains("rules.yaml:8:") && $0.contains("did you mean 'hello'?") } == true,
+                "\(invalid.text)")
+        // The old set keeps serving, and the metric says the last reload failed.
+        let still = try await server.post("/v1/events", #"{"id":"w2","type":"welcome","data":{"phone":"+5511912345678","name":"Bia"}}"#)
+        #expect((still.object["events"] as? [[String: Any]])?.first?["matched"] as? [String] == ["greet"])
+        let metrics = try await server.request("GET", "/metrics", key: nil).text
+        #expect(metrics.contains("herald_config_last_reload_successful 0"), "\(metrics)")
+
+        // SIGHUP reloads too: with the file fixed, the metric is back to 1.
+        try rules.write(to: file, atomically: true, encoding: .utf8)
+        kill(server.process.processIdentifier, SIGHUP)
+        var reloaded = ""
+        for _ in 0..<50 where !reloaded.contains("herald_config_last_reload_successful 1") {
+            try await Task.sleep(for: .milliseconds(100))
+            reloaded = try await server.request("GET", "/metrics", key: nil).text
+        }
+        #expect(reloaded.contains("herald_config_last_reload_successful 1"))
+        _ = setup.stop()
+    }
+
+    @Test func metricsCountEventsMatchesAndDeliveries() async throws {
+        let setup = try Self.start()
+        _ = try await setup.server.post("/v1/events", Self.fraud)
+        _ = try await setup.server.post("/v1/events", "{", key: RunningServer.apiKey)
+        _ = try await setup.server.poll("/v1/events/\(Self.fraudID)") {
+            (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered"
+        }
+        let metrics = try await setup.server.request("GET", "/metrics", key: nil)
+        #expect(metrics.status == 200)
+        for line in [
+            "herald_events_accepted_total 1", #"herald_events_rejected_total{reason="invalid-json"} 1"#,
+            #"herald_rule_matches_total{rule="card-fraud-check"} 1"#, #"herald_deliveries_total{endpoint="whatsapp",result="delivered"} 1"#,
+            #"herald_delivery_attempt_duration_seconds_count{endpoint="whatsapp"} 1"#,
+        ] {
+            #expect(metrics.text.contains(line + "\n"), "missing \(line)")
+        }
+        #expect(metrics.text.contains("herald_outbox_pending "))
+        #expect(try await setup.server.request("GET", "/-/healthy", key: nil).status == 200)
+        #expect(try await setup.server.request("GET", "/-/ready", key: nil).status == 200)
+        _ = setup.stop()
+    }
+
+    /// SIGTERM: intake stops, the process exits 0 and the store is left consistent (a restart serves it).
+    @Test func sigtermExitsCleanlyAndARestartServesTheSameStore() async throws {
+        let setup = try Self.start()
+        _ = try await setup.server.post("/v1/events", Self.fraud)
+        #expect(setup.server.stop(signal: SIGTERM) == 0, "\(setup.server.stderr)")
+        let again = try RunningServer(folder: setup.server.folder, environment: RunningServer.secrets)
+        let record = try await again.request("GET", "/v1/events/\(Self.fraudID)")
+        #expect(record.status == 200)
+        #expect(again.stop() == 0)
+        _ = setup.sink.stop()
+        try? FileManager.default.removeItem(at: setup.server.folder)
+    }
+}

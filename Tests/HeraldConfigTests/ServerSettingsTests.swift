@@ -1,0 +1,65 @@
+import HeraldConfig
+import HeraldCore
+import Testing
+
+/// herald.yaml's keys for `herald serve`: defaults, values, and each mistake with its position.
+@Suite struct ServerSettingsTests {
+    static let endpoints = """
+        endpoints:
+          ops: {kind: webhook, url: "https://ops.example/herald"}
+        """
+
+    static func decode(_ yaml: String, file: String = "deploy/herald.yaml") -> GatewayConfigDecoder {
+        GatewayConfigDecoder(file: file, bytes: Array((endpoints + "\n" + yaml).utf8))
+    }
+
+    @Test func everyKeyHasADefault() throws {
+        let config = try #require(Self.decode("").config)
+        #expect(config.server.host == "127.0.0.1" && config.server.port == 8080)
+        #expect(config.server.storePath == "deploy/data/herald.db", "relative to herald.yaml")
+        #expect(config.server.apiKeys == [])
+        #expect(config.server.maxBodyBytes == 1_048_576)
+        #expect(config.server.duplicateWindow == .seconds(86_400))
+        #expect(config.server.workers == 64)
+    }
+
+    @Test func readsEveryKey() throws {
+        let decoded = Self.decode("""
+            listen: 0.0.0.0:0
+            store: sqlite:/var/lib/herald/outbox.db
+            api_keys: [env:HERALD_API_KEY, file:secrets/partner.key]
+            ingest: {max_body: 512KiB, max_events: 50, max_pending: 2000, duplicate_window: 2h, signing_secret: env:INGEST_SECRET}
+            delivery: {workers: 8, retention: 3d, lease: 30s, shutdown_grace: 5s}
+            """)
+        #expect(decoded.log.diagnostics.isEmpty, "\(decoded.log.diagnostics)")
+        let server = try #require(decoded.config).server
+        #expect(server.host == "0.0.0.0" && server.port == 0)
+        #expect(server.storePath == "/var/lib/herald/outbox.db")
+        #expect(server.apiKeys == [.environment("HERALD_API_KEY"), .file("deploy/secrets/partner.key")])
+        #expect(server.maxBodyBytes == 524_288 && server.maxEventsPerRequest == 50 && server.maxPending == 2000)
+        #expect(server.duplicateWindow == .seconds(7200))
+        #expect(server.signingSecret == .environment("INGEST_SECRET"))
+        #expect(server.workers == 8 && server.retention == .seconds(259_200) && server.lease == .seconds(30) && server.shutdownGrace == .seconds(5))
+    }
+
+    @Test func eachMistakeIsNamedWhereItIs() {
+        let decoded = Self.decode("""
+            listen: 8080
+            store: postgres://db/herald
+            api_keys: [env:HERALD_API_KEY, "sk_live_51HxAbC"]
+            ingest: {max_body: 10GiB, max_event: 5, duplicate_window: forever}
+            delivery: {workers: 0, lease: 2h}
+            """)
+        expectDiagnostics(decoded.log.diagnostics, [
+            .error(3, 9, "'listen' must be HOST:PORT"),
+            .error(4, 8, "'store' must be 'sqlite:PATH', not 'postgres://db/herald'"),
+            .error(5, 32, "an API key must be a reference to a secret, not the key itself"),
+            .error(6, 20, "'max_body' of 'ingest' must be a size from 1KiB to 64MiB"),
+            .error(6, 27, "unknown key 'max_event' in 'ingest'; did you mean 'max_events'?"),
+            .error(6, 59, "'duplicate_window' of 'ingest' must be a duration up to 30d"),
+            .error(7, 21, "'workers' of 'delivery' must be a whole number from 1 to 4096"),
+            .error(7, 31, "'lease' of 'delivery' must be a duration from 1s to 1h"),
+        ])
+        #expect(!decoded.log.diagnostics.map(\.description).joined().contains("sk_live"), "a key is never echoed")
+    }
+}
