@@ -18,6 +18,7 @@ test: deps check-schemas
 check-schemas:
 	@python3 -c 'import jsonschema, yaml' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml
 	python3 scripts/check-schemas.py
+	python3 scripts/check-openapi.py
 
 demo: build
 	$(HERALD) check --config samples/herald.yaml

@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "HeraldCore", "HeraldConfig", "HeraldDelivery", "HeraldStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -75,7 +76,7 @@ let package = Package(
         .testTarget(name: "HeraldDeliveryTests", dependencies: ["HeraldDelivery", "HeraldCore"]),
         .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore"]),
         .testTarget(name: "HeraldServerTests", dependencies: ["HeraldServer", "HeraldCore"]),
-        .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCore"]),
+        .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCore", "HeraldDelivery"]),
     ],
     swiftLanguageModes: [.v6]
 )

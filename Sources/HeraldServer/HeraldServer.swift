@@ -3,6 +3,7 @@ import HeraldConfig
 import HeraldDelivery
 import HeraldStore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
 import Prometheus
@@ -51,7 +52,8 @@ public enum HeraldServer {
         }
         let outbox: Outbox
         do {
-            outbox = try Outbox(path: settings.storePath)
+            outbox = try Outbox(path: settings.storePath,
+                                configuration: OutboxConfiguration(synchronous: settings.storeSynchronousFull ? .full : .normal))
         } catch {
             throw StartFailure(description: "store \(settings.storeSetting): \(error)")
         }
@@ -64,6 +66,9 @@ public enum HeraldServer {
         let host = settings.host
         let app = Application(
             router: api.router(),
+            // A connection that sends nothing for 30 s is closed: slow or stalled clients cannot
+            // hold connections open for ever.
+            server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: .seconds(30))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: settings.port), serverName: "herald"),
             services: [workers, maintenance, reloader],
             onServerRunning: { channel in ready(host, channel.localAddress?.port ?? settings.port) },

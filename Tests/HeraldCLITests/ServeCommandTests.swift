@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HeraldDelivery
 import Testing
 
 /// `herald serve` as a real process on loopback, delivering to a real `herald sink`.
@@ -247,5 +248,114 @@ import Testing
         #expect(again.stop() == 0)
         _ = setup.sink.stop()
         try? FileManager.default.removeItem(at: setup.server.folder)
+    }
+}
+
+/// Backpressure, graceful shutdown with work in flight, and signed ingest.
+@Suite(.serialized) struct ServeOperationsTests {
+    @Test func pastMaxPendingIngestAnswers503WithRetryAfterAndStoresNothing() async throws {
+        // The provider is down and asks for a minute: deliveries stay pending, however slow the machine.
+        let setup = try ServeCommandTests.start(sinkArguments: ["--status", "503", "--retry-after", "60"], extra: "ingest: {max_pending: 2}")
+        let server = setup.server
+        for index in 0..<2 {
+            let reply = try await server.post("/v1/events", ServeCommandTests.fraud(id: "bp-\(index)"))
+            #expect(reply.status == 202)
+            try await Task.sleep(for: .milliseconds(150))  // past the 100 ms depth cache
+        }
+        let refused = try await server.post("/v1/events", ServeCommandTests.fraud(id: "bp-2"))
+        #expect(refused.status == 503, "\(refused.text)")
+        #expect(refused.headers["retry-after"] == "1")
+        #expect((refused.object["type"] as? String)?.hasSuffix("/outbox-full") == true)
+        #expect(try await server.request("GET", "/v1/events/bp-2").status == 404, "a refused event is not stored")
+        _ = setup.stop()
+    }
+
+    /// SIGTERM while an attempt is in flight: the attempt finishes and is recorded before the
+    /// process exits 0, so a restart does not send it again.
+    @Test func sigtermLetsTheAttemptInFlightFinishAndRecordIt() async throws {
+        let setup = try ServeCommandTests.start(sinkArguments: ["--delay", "1s"])
+        let accepted = try await setup.server.post("/v1/events", ServeCommandTests.fraud)
+        #expect(accepted.status == 202)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(setup.server.stop(signal: SIGTERM) == 0, "\(setup.server.stderr)")
+        let restarted = try RunningServer(folder: setup.server.folder, environment: RunningServer.secrets)
+        let record = try await restarted.request("GET", "/v1/events/\(ServeCommandTests.fraudID)").object
+        let delivery = (record["deliveries"] as? [[String: Any]])?.first
+        #expect(delivery?["status"] as? String == "delivered", "\(record)")
+        #expect((delivery?["attempts"] as? [Any])?.count == 1)
+        #expect(restarted.stop() == 0)
+        #expect(setup.sink.stop().stdout.filter { $0.hasPrefix("whatsapp → ") }.count == 1, "sent once")
+        try? FileManager.default.removeItem(at: setup.server.folder)
+    }
+
+    @Test func withASigningSecretOnlySignedFreshBodiesAreAccepted() async throws {
+        let sink = try RunningSink()
+        let folder = try RunningServer.folder(sinkPort: sink.port, extra: "ingest: {signing_secret: env:INGEST_SECRET}")
+        let server = try RunningServer(folder: folder, environment: RunningServer.secrets.merging(["INGEST_SECRET": "whsec_ingest"]) { $1 })
+        let body = ServeCommandTests.fraud
+        let unsigned = try await server.post("/v1/events", body)
+        #expect(unsigned.status == 401 && (unsigned.object["type"] as? String)?.hasSuffix("/bad-signature") == true, "\(unsigned.text)")
+        let now = Int64(Date().timeIntervalSince1970)
+        let signature = WebhookSignature.sign(body: Array(body.utf8), timestamp: now, secret: "whsec_ingest")
+        let forged = try await server.post("/v1/events", body, headers: [
+            "X-Herald-Timestamp": String(now), "X-Herald-Signature": WebhookSignature.sign(body: Array(body.utf8), timestamp: now, secret: "guess"),
+        ])
+        #expect(forged.status == 401)
+        let stale = try await server.post("/v1/events", body, headers: [
+            "X-Herald-Timestamp": String(now - 3600),
+            "X-Herald-Signature": WebhookSignature.sign(body: Array(body.utf8), timestamp: now - 3600, secret: "whsec_ingest"),
+        ])
+        #expect(stale.status == 401, "a replayed request an hour old is refused")
+        let signed = try await server.post("/v1/events", body, headers: ["X-Herald-Timestamp": String(now), "X-Herald-Signature": signature])
+        #expect(signed.status == 202, "\(signed.text)")
+        #expect(server.stop() == 0)
+        _ = sink.stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// `herald deliveries` and `herald replay`: the dead-letter workflow from the command line.
+@Suite struct DeliveriesCommandTests {
+    @Test func deadLettersAreListedAndReplayedFromTheCommandLine() async throws {
+        let failing = try RunningSink(["--status", "400"])
+        let folder = try RunningServer.folder(sinkPort: failing.port)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var server = try RunningServer(folder: folder, environment: RunningServer.secrets)
+        _ = try await server.post("/v1/events", ServeCommandTests.fraud)
+        _ = try await server.poll("/v1/deliveries?status=dead") { ($0["deliveries"] as? [Any])?.count == 1 }
+        #expect(server.stop() == 0)
+        _ = failing.stop()
+
+        let id = "\(ServeCommandTests.fraudID)/card-fraud-check"
+        let listed = try HeraldProcess.run(["deliveries", "--config", "herald.yaml"], in: folder)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.lines.count == 1)
+        let line = try #require(listed.lines.first)
+        #expect(line.hasPrefix("\(id)  dead  sms  2 attempts  sms: permanent failure"), "\(line)")
+        #expect(line.contains("21211"))
+        #expect(listed.stderr.contains("1 dead delivery"))
+        let json = try HeraldProcess.run(["deliveries", "--config", "herald.yaml", "--status", "all", "--json"], in: folder)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["id"] as? String == id && object["status"] as? String == "dead")
+
+        let unknown = try HeraldProcess.run(["replay", "--config", "herald.yaml", "no-such/delivery"], in: folder)
+        #expect(unknown.status == 1 && unknown.stderr.contains("'no-such/delivery' is not a dead delivery"))
+        let replayed = try HeraldProcess.run(["replay", "--config", "herald.yaml", "--all-dead"], in: folder)
+        #expect(replayed.status == 0 && replayed.lines == ["\(id): requeued"], "\(replayed.stdout)\(replayed.stderr)")
+
+        // The provider works again: a restarted server delivers what was replayed.
+        let working = try RunningSink()
+        let config = folder.appendingPathComponent("herald.yaml")
+        try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: "127.0.0.1:\(failing.port)", with: "127.0.0.1:\(working.port)")
+            .write(to: config, atomically: true, encoding: .utf8)
+        server = try RunningServer(folder: folder, environment: RunningServer.secrets)
+        let delivered = try await server.poll("/v1/events/\(ServeCommandTests.fraudID)") {
+            (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered"
+        }
+        #expect(((delivered["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered")
+        #expect(server.stop() == 0)
+        _ = working.stop()
+        let none = try HeraldProcess.run(["deliveries", "--config", "herald.yaml"], in: folder)
+        #expect(none.lines.isEmpty && none.stderr.contains("0 dead deliveries"))
     }
 }

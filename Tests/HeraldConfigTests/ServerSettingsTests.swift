@@ -62,4 +62,12 @@ import Testing
         ])
         #expect(!decoded.log.diagnostics.map(\.description).joined().contains("sk_live"), "a key is never echoed")
     }
+
+    @Test func theStoreMayWaitForTheDiskOnEveryCommit() throws {
+        let full = try #require(Self.decode("store: sqlite:data/h.db?synchronous=full").config).server
+        #expect(full.storeSynchronousFull && full.storePath == "deploy/data/h.db")
+        #expect(try #require(Self.decode("store: sqlite:data/h.db").config).server.storeSynchronousFull == false)
+        expectDiagnostics(Self.decode("store: sqlite:data/h.db?sync=yes").log.diagnostics,
+                          [.error(3, 8, "'store' option 'sync=yes' is not known; write 'sqlite:PATH' or 'sqlite:PATH?synchronous=full'")])
+    }
 }

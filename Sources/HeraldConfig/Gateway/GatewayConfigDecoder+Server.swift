@@ -18,9 +18,18 @@ extension GatewayConfigDecoder {
             }
         }
         if let node = fields["store"], let text = node.string("'store'", log: &log, hint: "write e.g. 'store: sqlite:data/herald.db'") {
-            if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
+            let parts = text.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+            let query = parts.count == 2 ? String(parts[1]) : nil
+            if text.hasPrefix("sqlite:"), parts[0].count > "sqlite:".count {
                 settings.storeSetting = text
-                settings.storePath = GatewayConfigDecoder.resolve(String(text.dropFirst("sqlite:".count)), against: directory)
+                settings.storePath = GatewayConfigDecoder.resolve(String(parts[0].dropFirst("sqlite:".count)), against: directory)
+                switch query {
+                case nil, "synchronous=normal": settings.storeSynchronousFull = false
+                case "synchronous=full": settings.storeSynchronousFull = true
+                case let other?:
+                    log.error(node.start, "'store' option '\(other)' is not known",
+                              hint: "write 'sqlite:PATH' or 'sqlite:PATH?synchronous=full' (every commit waits for the disk: survives power loss)")
+                }
             } else {
                 log.error(node.start, "'store' must be 'sqlite:PATH', not '\(text)'",
                           hint: "write e.g. 'store: sqlite:data/herald.db' (relative to herald.yaml); SQLite is the only store")

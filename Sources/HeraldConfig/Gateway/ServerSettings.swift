@@ -11,6 +11,9 @@ public struct ServerSettings: Sendable, Hashable {
     public var storePath: String
     /// `store` as written, for messages.
     public var storeSetting: String
+    /// `store: sqlite:PATH?synchronous=full`: wait for the disk on every commit, so commits also
+    /// survive power loss (default false: they survive a process crash; see docs/durability.md).
+    public var storeSynchronousFull: Bool = false
     /// `api_keys: [env:…, file:…]`: Bearer keys accepted on /v1/events. Empty: no key is accepted,
     /// so ingest answers 401 until one is configured.
     public var apiKeys: [SecretReference]

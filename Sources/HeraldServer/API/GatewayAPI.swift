@@ -71,9 +71,10 @@ public final class GatewayAPI: Sendable {
                 }
                 status = parsed
             }
-            let limit = query.get("limit").flatMap { Int($0) } ?? 100
-            guard (1...1000).contains(limit) else {
-                throw Problem("invalid-query", title: "Invalid query parameter", status: 400, detail: "limit must be from 1 to 1000")
+            let limitText = query.get("limit") ?? "100"
+            guard let limit = Int(limitText), (1...1000).contains(limit) else {
+                throw Problem("invalid-query", title: "Invalid query parameter", status: 400,
+                              detail: "limit '\(limitText)' must be a whole number from 1 to 1000")
             }
             let records = try await self.outbox.deliveries(status: status, limit: limit, after: query.get("after"))
             var object = JSONObject()
@@ -102,10 +103,15 @@ public final class GatewayAPI: Sendable {
             object["diagnostics"] = .array(status.diagnostics.map { .string($0.description) })
             return Self.json(.object(object), status: status.successful ? .ok : .unprocessableContent)
         }
-        router.get("/-/healthy") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        router.get("/-/healthy") { _, _ in Self.text("ok\n") }
         router.get("/-/ready") { _, _ in
-            _ = try await self.outbox.depth(now: Date())
-            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+            do {
+                _ = try await self.outbox.depth(now: Date())
+            } catch {
+                self.logger.error("not ready: the store does not answer", metadata: ["error": "\(error)"])
+                throw Problem("not-ready", title: "Herald is not ready", status: 503, detail: "the store does not answer; see the log")
+            }
+            return Self.text("ready\n")
         }
         router.get("/metrics") { _, _ in
             var buffer: [UInt8] = []
@@ -126,10 +132,11 @@ public final class GatewayAPI: Sendable {
             Counter(label: "herald_events_rejected_total", dimensions: [("reason", "unauthorized")]).increment()
             throw error
         }
-        if try await isOverloaded() {
-            Counter(label: "herald_events_rejected_total", dimensions: [("reason", "backpressure")]).increment()
+        if let pending = try await overload() {
+            Counter(label: "herald_events_rejected_total", dimensions: [("reason", "outbox-full")]).increment()
             throw Problem("outbox-full", title: "Herald is behind on deliveries", status: 503,
-                          detail: "more than \(maxPending) deliveries are pending; retry after the Retry-After delay",
+                          detail: "\(pending) deliveries are pending, at or over the limit of \(maxPending) ('ingest.max_pending'); "
+                              + "nothing was stored; send again after the Retry-After delay",
                           extensions: JSONObject(["retry_after": 1]))
         }
         let bytes: [UInt8]
@@ -137,7 +144,7 @@ public final class GatewayAPI: Sendable {
             let body = try await request.body.collect(upTo: limits.maxBodyBytes)
             bytes = Array(body.readableBytesView)
         } catch {
-            Counter(label: "herald_events_rejected_total", dimensions: [("reason", "too-large")]).increment()
+            Counter(label: "herald_events_rejected_total", dimensions: [("reason", "body-too-large")]).increment()
             throw Problem.bodyTooLarge(limit: limits.maxBodyBytes, size: request.headers[.contentLength].flatMap { Int($0) })
         }
         if let signingSecret { try verifySignature(bytes, secret: signingSecret, request: request) }
@@ -181,13 +188,17 @@ public final class GatewayAPI: Sendable {
         return Self.json(.object(object), status: .accepted)
     }
 
-    private func isOverloaded() async throws -> Bool {
+    /// The number of pending deliveries when it has reached `ingest.max_pending`, else nil.
+    private func overload() async throws -> Int? {
         let now = Date()
-        let cached = depthCache.withLock { $0 }
-        if now.timeIntervalSince(cached.at) < 0.1 { return cached.pending >= maxPending }
-        let depth = try await outbox.depth(now: now)
-        depthCache.withLock { $0 = (now, depth.pending) }
-        return depth.pending >= maxPending
+        var pending = depthCache.withLock { $0.at.distance(to: now) < 0.1 ? $0.pending : nil }
+        if pending == nil {
+            let depth = try await outbox.depth(now: now)
+            depthCache.withLock { $0 = (now, depth.pending) }
+            pending = depth.pending
+        }
+        guard let pending, pending >= maxPending else { return nil }
+        return pending
     }
 
     // MARK: Auth
@@ -235,6 +246,12 @@ public final class GatewayAPI: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.compactJSON + "\n")))
+    }
+
+    static func text(_ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// A header's value by its lower-case name.

@@ -4,7 +4,7 @@ import HeraldStore
 
 /// How the API shows stored records. Recipients' addresses are shown as the event gave them: the
 /// API is for the business that sent them (and requires its key); logs mask them.
-enum RecordJSON {
+public enum RecordJSON {
     /// RFC 3339 in UTC with milliseconds: `2026-11-25T18:07:46.123Z`.
     static func timestamp(_ date: Date) -> JSONValue {
         let formatter = ISO8601DateFormatter()
@@ -12,7 +12,7 @@ enum RecordJSON {
         return .string(formatter.string(from: date))
     }
 
-    static func event(_ record: EventRecord) -> JSONValue {
+    public static func event(_ record: EventRecord) -> JSONValue {
         var object = JSONObject()
         object["id"] = .string(record.id)
         object["received_at"] = timestamp(record.receivedAt)
@@ -23,7 +23,7 @@ enum RecordJSON {
         return .object(object)
     }
 
-    static func delivery(_ record: DeliveryRecord) -> JSONValue {
+    public static func delivery(_ record: DeliveryRecord) -> JSONValue {
         var object = JSONObject()
         object["id"] = .string(record.id)
         object["event_id"] = .string(record.eventID)

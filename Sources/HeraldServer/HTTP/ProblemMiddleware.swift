@@ -33,7 +33,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     static func response(_ problem: Problem) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = Problem.contentType
-        if problem.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if problem.slug == "unauthorized" { headers[.wwwAuthenticate] = "Bearer" }
         if let retryAfter = problem.extensions["retry_after"]?.numberValue { headers[.retryAfter] = String(Int(retryAfter)) }
         return Response(status: HTTPResponse.Status(code: problem.status), headers: headers,
                         body: ResponseBody(byteBuffer: ByteBuffer(string: problem.json.compactJSON + "\n")))

@@ -1,11 +1,11 @@
 /// What logs may show of text that came from outside: provider error messages can quote the
 /// recipient's number ("The 'To' number +15005550001 is not a valid phone number"), and logs must
 /// not carry customers' numbers.
-enum LogRedaction {
+public enum LogRedaction {
     /// Runs of 7 or more digits become `•` but for their last three digits; after a `+`, spaces,
     /// hyphens and dots may separate the digits: `+91 98765 43210` → `+•••••••••210`. A date
     /// (`2025-03-14`) is not a run.
-    static func maskingPhoneNumbers(_ text: String) -> String {
+    public static func maskingPhoneNumbers(_ text: String) -> String {
         var output = ""
         var run: [Character] = []
         var digits = 0
