@@ -76,6 +76,8 @@ public enum HeraldServer {
         var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
         try await ServiceGroup(configuration: configuration).run()
+        logger.debug("services stopped; closing the store")
         try? outbox.close()
+        logger.info("stopped")
     }
 }

@@ -359,3 +359,50 @@ import Testing
         #expect(none.lines.isEmpty && none.stderr.contains("0 dead deliveries"))
     }
 }
+
+/// What a hostile or broken sender gets from the real server, and what the logs show.
+@Suite struct ServeHostileInputTests {
+    @Test func hostileBodiesGetProblemsAndTheServerKeepsServing() async throws {
+        let setup = try ServeCommandTests.start()
+        let server = setup.server
+        let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let hugeNumber = #"{"id":"n","type":"x","data":{"n":"# + String(repeating: "9", count: 200_000) + "}}"
+        var invalidUTF8 = Data(#"{"id":"u","type":"x","data":{"name":""#.utf8)
+        invalidUTF8 += Data([0xC3, 0x28, 0xFF])
+        invalidUTF8 += Data(#""}}"#.utf8)
+        for (name, body) in [("deep nesting", Data(nested.utf8)), ("a 200,000-digit number", Data(hugeNumber.utf8)), ("invalid UTF-8", invalidUTF8),
+                             ("a NUL byte", Data(#"{"id":"z","type":"x"}"#.utf8) + Data([0]))] {
+            let reply = try await server.request("POST", "/v1/events", body: body)
+            #expect([400, 413].contains(reply.status), "\(name): \(reply.status) \(reply.text.prefix(200))")
+            #expect(reply.headers["content-type"] == "application/problem+json", "\(name)")
+        }
+        // 5 MiB, over the 1 MiB limit: refused without being stored, and the server still answers.
+        let large = try await server.request("POST", "/v1/events", body: Data(repeating: 0x20, count: 5 << 20))
+        #expect(large.status == 413)
+        #expect(try await server.request("GET", "/-/healthy", key: nil).status == 200)
+        let accepted = try await server.post("/v1/events", ServeCommandTests.fraud)
+        #expect(accepted.status == 202)
+        #expect(setup.stop().status == 0)
+    }
+
+    @Test func jsonLogsCarryIDsAndNeverAPhoneNumberOrSecret() async throws {
+        let failing = try RunningSink(["--status", "400"])
+        let folder = try RunningServer.folder(sinkPort: failing.port)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try RunningServer(folder: folder, environment: RunningServer.secrets, arguments: ["--log-format", "json", "--log-level", "debug"])
+        _ = try await server.post("/v1/events", ServeCommandTests.fraud)
+        _ = try await server.poll("/v1/deliveries?status=dead") { ($0["deliveries"] as? [Any])?.count == 1 }
+        #expect(server.stop() == 0)
+        _ = failing.stop()
+        let lines = server.stderr.split(separator: "\n").filter { $0.hasPrefix("{") }
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == lines.count && !objects.isEmpty, "every log line is one JSON object")
+        let dead = objects.first { $0["msg"] as? String == "dead letter" }
+        #expect(dead?["delivery"] as? String == "\(ServeCommandTests.fraudID)/card-fraud-check")
+        #expect(dead?["level"] as? String == "warning")
+        #expect(!server.stderr.contains("9876543210") && !server.stderr.contains("98765"), "no phone number in the logs")
+        for secret in ["wa-secret", "tw-secret", RunningServer.apiKey] {
+            #expect(!server.stderr.contains(secret), "no secret in the logs")
+        }
+    }
+}
