@@ -3,7 +3,8 @@ import GRDB
 
 extension Outbox {
     /// Leases up to `limit` deliveries to `owner`: pending ones that are due (`dueAt <= now`) and
-    /// not leased, or whose lease ran out, oldest due first (then by id).
+    /// not leased, or whose lease ran out; urgent ones first (priority 0), then oldest due first
+    /// (then by id).
     ///
     /// Each is leased until `now + lease`; until then no other claim returns it. A worker that
     /// crashes holding a lease simply lets it run out, and the delivery is claimed again.
@@ -18,7 +19,7 @@ extension Outbox {
                 db.cachedStatement(sql: """
                     SELECT \(StoredRows.deliveryColumns) FROM deliveries
                     WHERE status = 'pending' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
-                    ORDER BY due_at, id
+                    ORDER BY priority, due_at, id
                     LIMIT ?
                     """),
                 arguments: [nowMS, nowMS, limit]

@@ -37,7 +37,9 @@ public enum RecordJSON {
         }
         if let channel = record.deliveredChannel { object["delivered_via"] = .string(channel) }
         if let id = record.providerID { object["provider_id"] = .string(id) }
-        if let reason = record.deadReason { object["dead_reason"] = .string(reason) }
+        if let reason = record.deadReason { object[record.status == .dead ? "dead_reason" : "reason"] = .string(reason) }
+        if record.priority == 0 { object["urgent"] = true }
+        if let status = record.providerStatus { object["provider_status"] = .string(status) }
         if let error = record.lastError, record.status != .delivered { object["last_error"] = .string(error) }
         if let message = try? PlannedMessage(stored: JSONParser.parse(record.message)) {
             object["locale"] = .string(message.locale.locale)

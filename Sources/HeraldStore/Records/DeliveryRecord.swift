@@ -32,14 +32,22 @@ public struct DeliveryRecord: Sendable, Hashable {
     public var deadReason: String?
     /// Every attempt, oldest first.
     public var attempts: [AttemptRecord]
+    /// 0 for urgent, 1 for the others.
+    public var priority: Int
+    public var recipient: String?
+    /// The provider's latest status for the message (sent, delivered, read, failed), when it sent one.
+    public var providerStatus: String?
 
     public init(
         id: String, eventID: String, rule: String, element: Int?, channels: [String], message: [UInt8],
         status: DeliveryStatus, channelIndex: Int, attemptsOnChannel: Int, totalAttempts: Int,
         dueAt: Date, expiresAt: Date?, createdAt: Date, updatedAt: Date,
         providerID: String?, deliveredChannel: String?, lastError: String?, deadReason: String?,
-        attempts: [AttemptRecord]
+        attempts: [AttemptRecord], priority: Int = 1, recipient: String? = nil, providerStatus: String? = nil
     ) {
+        self.priority = priority
+        self.recipient = recipient
+        self.providerStatus = providerStatus
         self.id = id
         self.eventID = eventID
         self.rule = rule

@@ -17,11 +17,36 @@ public struct NewDelivery: Sendable, Hashable {
     public var dueAt: Date
     /// After this, the message is no use any more (a boarding gate that closed).
     public var expiresAt: Date?
+    /// 0 for urgent messages (claimed ahead of the rest), 1 for the others.
+    public var priority: Int
+    /// The recipient's address, for pacing, opt-outs and matching an SMS reply to its question.
+    public var recipient: String?
+    /// When set, the delivery is stored as suppressed with this reason and never sent (an opt-out).
+    public var suppressedReason: String?
+    /// When set, the delivery is sent only if no other event of the same rule claimed the same
+    /// business key within the window; otherwise it is stored as suppressed.
+    public var dedupe: Dedupe?
+
+    /// A business key (a transaction id, a flight and its revision) and how long it blocks repeats.
+    public struct Dedupe: Sendable, Hashable {
+        public var key: String
+        public var window: Duration
+
+        public init(key: String, window: Duration) {
+            self.key = key
+            self.window = window
+        }
+    }
 
     public init(
         id: String, rule: String, element: Int? = nil, channels: [String], message: [UInt8],
-        dueAt: Date, expiresAt: Date? = nil
+        dueAt: Date, expiresAt: Date? = nil, priority: Int = 1, recipient: String? = nil,
+        suppressedReason: String? = nil, dedupe: Dedupe? = nil
     ) {
+        self.priority = priority
+        self.recipient = recipient
+        self.suppressedReason = suppressedReason
+        self.dedupe = dedupe
         self.id = id
         self.rule = rule
         self.element = element

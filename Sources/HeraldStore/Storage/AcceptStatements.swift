@@ -23,17 +23,42 @@ enum AcceptStatements {
             ])
 
         let insertDelivery = try db.cachedStatement(sql: """
-            INSERT INTO deliveries (id, event_id, rule, element, channels, message, status, created_at, due_at, expires_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+            INSERT INTO deliveries (id, event_id, rule, element, channels, message, status, created_at, due_at, expires_at,
+                                    updated_at, priority, recipient, dead_reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for delivery in acceptance.deliveries {
+            var suppressed = delivery.suppressedReason
+            if suppressed == nil, let dedupe = delivery.dedupe {
+                suppressed = try claim(dedupe, rule: delivery.rule, event: event.id, at: receivedAt, in: db)
+            }
             try insertDelivery.execute(arguments: [
                 delivery.id, event.id, delivery.rule, delivery.element, try StoredRows.text(of: delivery.channels),
-                Data(delivery.message), receivedAt, StoredTime.milliseconds(delivery.dueAt),
-                delivery.expiresAt.map(StoredTime.milliseconds), receivedAt,
+                Data(delivery.message), suppressed == nil ? DeliveryStatus.pending.rawValue : DeliveryStatus.suppressed.rawValue,
+                receivedAt, StoredTime.milliseconds(delivery.dueAt), delivery.expiresAt.map(StoredTime.milliseconds), receivedAt,
+                delivery.priority, delivery.recipient, suppressed,
             ])
         }
         return .accepted
+    }
+
+    /// Claims a rule's business key for `window`; when another event holds it still, returns why
+    /// this delivery is suppressed instead.
+    private static func claim(_ dedupe: NewDelivery.Dedupe, rule: String, event: String, at now: Int64, in db: Database) throws -> String? {
+        if let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT event_id, expires_at FROM dedupe_keys WHERE rule = ? AND key = ?"),
+            arguments: [rule, dedupe.key]) {
+            let holder: String = try row.value("event_id", in: "dedupe key \(dedupe.key)")
+            let until: Int64 = try row.value("expires_at", in: "dedupe key \(dedupe.key)")
+            if until > now {
+                return "duplicate of event '\(holder)': rule \(rule) already sent for key '\(dedupe.key)' within its dedupe window"
+            }
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO dedupe_keys (rule, key, event_id, expires_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (rule, key) DO UPDATE SET event_id = excluded.event_id, expires_at = excluded.expires_at
+            """).execute(arguments: [rule, dedupe.key, event, now + StoredTime.milliseconds(dedupe.window)])
+        return nil
     }
 
     private static func firstEvent(id: String, idempotencyKey: String?, in db: Database) throws -> AcceptResult? {

@@ -69,6 +69,105 @@ enum OutboxSchema {
                 CREATE INDEX attempts_delivery ON attempts(delivery_id, id);
                 """)
         }
+        migrator.registerMigration("v2-conversations-and-protection") { db in
+            // SQLite cannot change a CHECK constraint in place: the deliveries table is rebuilt
+            // with the two new statuses and the new columns, keeping every row. (Migrations run
+            // with foreign keys off, so the rebuild does not cascade to attempts.)
+            try db.execute(sql: """
+                CREATE TABLE deliveries_v2 (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                    rule TEXT NOT NULL,
+                    element INTEGER,
+                    channels TEXT NOT NULL,
+                    message BLOB NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (status IN ('pending', 'delivered', 'dead', 'suppressed', 'expired')),
+                    channel_index INTEGER NOT NULL DEFAULT 0,
+                    attempts_on_channel INTEGER NOT NULL DEFAULT 0,
+                    total_attempts INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL,
+                    due_at INTEGER NOT NULL,
+                    expires_at INTEGER,
+                    updated_at INTEGER NOT NULL,
+                    lease_owner TEXT,
+                    lease_until INTEGER,
+                    provider_id TEXT,
+                    delivered_channel TEXT,
+                    last_error TEXT,
+                    dead_reason TEXT,
+                    priority INTEGER NOT NULL DEFAULT 1,
+                    recipient TEXT,
+                    provider_status TEXT,
+                    provider_status_at INTEGER
+                ) STRICT;
+                INSERT INTO deliveries_v2 (id, event_id, rule, element, channels, message, status, channel_index,
+                    attempts_on_channel, total_attempts, created_at, due_at, expires_at, updated_at, lease_owner,
+                    lease_until, provider_id, delivered_channel, last_error, dead_reason)
+                SELECT id, event_id, rule, element, channels, message, status, channel_index,
+                    attempts_on_channel, total_attempts, created_at, due_at, expires_at, updated_at, lease_owner,
+                    lease_until, provider_id, delivered_channel, last_error, dead_reason
+                FROM deliveries;
+                DROP TABLE deliveries;
+                ALTER TABLE deliveries_v2 RENAME TO deliveries;
+                -- claim: pending and due, urgent first, then oldest due (id breaks ties)
+                CREATE INDEX deliveries_claim ON deliveries(status, priority, due_at, id);
+                CREATE INDEX deliveries_status_id ON deliveries(status, id);
+                CREATE INDEX deliveries_event ON deliveries(event_id);
+                -- statuses and replies find their delivery by the provider's message id
+                CREATE INDEX deliveries_provider ON deliveries(provider_id) WHERE provider_id IS NOT NULL;
+                -- pacing and SMS correlation look up a recipient's recent deliveries
+                CREATE INDEX deliveries_recipient ON deliveries(recipient, updated_at) WHERE recipient IS NOT NULL;
+
+                -- Provider statuses (sent, delivered, read, failed), each received once per message.
+                CREATE TABLE statuses (
+                    id INTEGER PRIMARY KEY,
+                    delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+                    provider_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    applied INTEGER NOT NULL,
+                    error_code TEXT,
+                    error_message TEXT
+                ) STRICT;
+                CREATE UNIQUE INDEX statuses_once ON statuses(provider_id, status);
+                CREATE INDEX statuses_delivery ON statuses(delivery_id, id);
+
+                -- Customers' replies, each stored once (providers post webhooks at least once).
+                CREATE TABLE replies (
+                    id INTEGER PRIMARY KEY,
+                    provider_message_id TEXT NOT NULL UNIQUE,
+                    delivery_id TEXT REFERENCES deliveries(id) ON DELETE CASCADE,
+                    channel TEXT NOT NULL,
+                    from_address TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    button TEXT,
+                    text TEXT,
+                    received_at INTEGER NOT NULL,
+                    callback_delivery_id TEXT
+                ) STRICT;
+                CREATE INDEX replies_delivery ON replies(delivery_id, id);
+
+                -- Recipients who opted out, per business category.
+                CREATE TABLE suppressions (
+                    address TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (address, category)
+                ) STRICT;
+
+                -- Business keys seen per rule, until the dedupe window ends.
+                CREATE TABLE dedupe_keys (
+                    rule TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    PRIMARY KEY (rule, key)
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 }

@@ -8,7 +8,7 @@ enum StoredRows {
     static let deliveryColumns = """
         id, event_id, rule, element, channels, message, status, channel_index, attempts_on_channel,
         total_attempts, created_at, due_at, expires_at, updated_at, provider_id, delivered_channel,
-        last_error, dead_reason
+        last_error, dead_reason, priority, recipient, provider_status
         """
 
     static let attemptColumns = """
@@ -61,7 +61,10 @@ enum StoredRows {
             deliveredChannel: try row.value("delivered_channel", in: what),
             lastError: try row.value("last_error", in: what),
             deadReason: try row.value("dead_reason", in: what),
-            attempts: []
+            attempts: [],
+            priority: try row.value("priority", in: what),
+            recipient: try row.value("recipient", in: what),
+            providerStatus: try row.value("provider_status", in: what)
         )
     }
 

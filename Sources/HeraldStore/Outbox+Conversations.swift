@@ -1,0 +1,245 @@
+import Foundation
+import GRDB
+
+/// A provider's status for a delivered message (WhatsApp `statuses[]`, Twilio `MessageStatus`).
+public struct StatusRecord: Sendable, Hashable {
+    public var providerID: String
+    public var status: String
+    /// When the provider says it happened.
+    public var at: Date
+    public var receivedAt: Date
+    /// Whether it moved the delivery's status (statuses only move forward).
+    public var applied: Bool
+    public var errorCode: String?
+    public var errorMessage: String?
+
+    public init(providerID: String, status: String, at: Date, receivedAt: Date, applied: Bool = false,
+                errorCode: String? = nil, errorMessage: String? = nil) {
+        self.providerID = providerID
+        self.status = status
+        self.at = at
+        self.receivedAt = receivedAt
+        self.applied = applied
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+    }
+}
+
+/// What recording a status did.
+public enum StatusOutcome: Sendable, Hashable {
+    /// No delivery has this provider message id (not ours, or pruned).
+    case unknownMessage
+    /// This status of this message was recorded before (providers post at least once).
+    case duplicate(deliveryID: String)
+    /// Recorded in the history, but the delivery already had a later status.
+    case ignored(deliveryID: String, current: String)
+    /// Recorded and now the delivery's status; `previous` is what it had.
+    case applied(deliveryID: String, previous: String?)
+}
+
+/// A customer's reply, tied to the delivery it answers when Herald could tell.
+public struct ReplyRecord: Sendable, Hashable {
+    /// The provider's id of the reply (a wamid, an SM… sid): each reply is stored once.
+    public var providerMessageID: String
+    public var deliveryID: String?
+    /// The channel it came on (the endpoint's name).
+    public var channel: String
+    public var from: String
+    /// `button`, `keyword`, `free_text`, `unknown_button`, `expired`, `opt_out`.
+    public var kind: String
+    public var button: String?
+    public var text: String?
+    public var receivedAt: Date
+    /// The delivery that carries the reply to the business (`on_reply`), when there is one.
+    public var callbackDeliveryID: String?
+
+    public init(providerMessageID: String, deliveryID: String?, channel: String, from: String, kind: String, button: String? = nil,
+                text: String? = nil, receivedAt: Date, callbackDeliveryID: String? = nil) {
+        self.providerMessageID = providerMessageID
+        self.deliveryID = deliveryID
+        self.channel = channel
+        self.from = from
+        self.kind = kind
+        self.button = button
+        self.text = text
+        self.receivedAt = receivedAt
+        self.callbackDeliveryID = callbackDeliveryID
+    }
+}
+
+/// A recipient who opted out of a category of messages.
+public struct Suppression: Sendable, Hashable {
+    public var address: String
+    public var category: String
+    public var reason: String
+    public var createdAt: Date
+
+    public init(address: String, category: String, reason: String, createdAt: Date) {
+        self.address = address
+        self.category = category
+        self.reason = reason
+        self.createdAt = createdAt
+    }
+}
+
+extension Outbox {
+    // MARK: Provider statuses
+
+    /// The delivery a provider message id belongs to (its id and the event's), if any.
+    public func delivery(providerID: String) async throws(OutboxError) -> DeliveryRecord? {
+        try await reading("finding the delivery of provider message \(providerID)") { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(StoredRows.deliveryColumns) FROM deliveries WHERE provider_id = ?"),
+                             arguments: [providerID]).map { try StoredRows.delivery($0) }
+        }
+    }
+
+    /// Records a provider status once, and makes it the delivery's status when `shouldApply`
+    /// (given the current status, or nil, and the new one) says it moves forward.
+    public func record(status: StatusRecord, shouldApply: @escaping @Sendable (String?, String) -> Bool) async throws(OutboxError) -> StatusOutcome {
+        try await writing("recording status \(status.status) of provider message \(status.providerID)") { db in
+            guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, provider_status FROM deliveries WHERE provider_id = ?"), arguments: [status.providerID])
+            else { return .unknownMessage }
+            let id: String = try row.value("id", in: "a delivery")
+            let current: String? = try row.value("provider_status", in: "delivery \(id)")
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM statuses WHERE provider_id = ? AND status = ?"),
+                                 arguments: [status.providerID, status.status]) == true {
+                return .duplicate(deliveryID: id)
+            }
+            let apply = shouldApply(current, status.status)
+            try db.cachedStatement(sql: """
+                INSERT INTO statuses (delivery_id, provider_id, status, at, received_at, applied, error_code, error_message)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [id, status.providerID, status.status, StoredTime.milliseconds(status.at),
+                                         StoredTime.milliseconds(status.receivedAt), apply ? 1 : 0, status.errorCode, status.errorMessage])
+            guard apply else { return .ignored(deliveryID: id, current: current ?? "-") }
+            try db.cachedStatement(sql: "UPDATE deliveries SET provider_status = ?, provider_status_at = ? WHERE id = ?")
+                .execute(arguments: [status.status, StoredTime.milliseconds(status.at), id])
+            return .applied(deliveryID: id, previous: current)
+        }
+    }
+
+    /// Every status recorded for a delivery, oldest first.
+    public func statuses(deliveryID: String) async throws(OutboxError) -> [StatusRecord] {
+        try await reading("reading the statuses of delivery \(deliveryID)") { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT provider_id, status, at, received_at, applied, error_code, error_message FROM statuses
+                WHERE delivery_id = ? ORDER BY id
+                """), arguments: [deliveryID]).map { row in
+                let what = "a status of delivery \(deliveryID)"
+                return StatusRecord(
+                    providerID: try row.value("provider_id", in: what), status: try row.value("status", in: what),
+                    at: StoredTime.date(milliseconds: try row.value("at", in: what)),
+                    receivedAt: StoredTime.date(milliseconds: try row.value("received_at", in: what)),
+                    applied: (try row.value("applied", in: what) as Int64) != 0,
+                    errorCode: try row.value("error_code", in: what), errorMessage: try row.value("error_message", in: what))
+            }
+        }
+    }
+
+    // MARK: Replies
+
+    /// Stores a reply once. Returns false (storing nothing) when a reply with the same provider
+    /// message id is already stored: the provider posted its webhook again.
+    public func record(reply: ReplyRecord) async throws(OutboxError) -> Bool {
+        try await writing("recording reply \(reply.providerMessageID)") { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO replies (provider_message_id, delivery_id, channel, from_address, kind, button, text, received_at, callback_delivery_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider_message_id) DO NOTHING
+                """).execute(arguments: [reply.providerMessageID, reply.deliveryID, reply.channel, reply.from, reply.kind, reply.button,
+                                         reply.text, StoredTime.milliseconds(reply.receivedAt), reply.callbackDeliveryID])
+            return db.changesCount > 0
+        }
+    }
+
+    /// The replies to a delivery, oldest first.
+    public func replies(deliveryID: String) async throws(OutboxError) -> [ReplyRecord] {
+        try await reading("reading the replies to delivery \(deliveryID)") { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT provider_message_id, delivery_id, channel, from_address, kind, button, text, received_at, callback_delivery_id
+                FROM replies WHERE delivery_id = ? ORDER BY id
+                """), arguments: [deliveryID]).map { row in
+                let what = "a reply to delivery \(deliveryID)"
+                return ReplyRecord(
+                    providerMessageID: try row.value("provider_message_id", in: what), deliveryID: try row.value("delivery_id", in: what),
+                    channel: try row.value("channel", in: what), from: try row.value("from_address", in: what),
+                    kind: try row.value("kind", in: what), button: try row.value("button", in: what), text: try row.value("text", in: what),
+                    receivedAt: StoredTime.date(milliseconds: try row.value("received_at", in: what)),
+                    callbackDeliveryID: try row.value("callback_delivery_id", in: what))
+            }
+        }
+    }
+
+    /// The most recent delivered message to `recipient` since `since`, among `rules` (the rules
+    /// that ask a question): what an SMS reply, which carries no reference, answers.
+    public func latestQuestion(to recipient: String, rules: Set<String>, since: Date) async throws(OutboxError) -> DeliveryRecord? {
+        guard !rules.isEmpty else { return nil }
+        let placeholders = Array(repeating: "?", count: rules.count).joined(separator: ", ")
+        var arguments: StatementArguments = [recipient, StoredTime.milliseconds(since)]
+        for rule in rules.sorted() { arguments += [rule] }
+        let final = arguments
+        return try await reading("finding the latest question to a recipient") { db in
+            try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT \(StoredRows.deliveryColumns) FROM deliveries
+                WHERE recipient = ? AND status = 'delivered' AND updated_at >= ? AND rule IN (\(placeholders))
+                ORDER BY updated_at DESC, rowid DESC LIMIT 1
+                """), arguments: final).map { try StoredRows.delivery($0) }
+        }
+    }
+
+    /// When non-urgent messages were delivered to `recipient` since `since` (for pacing).
+    public func deliveredTimes(to recipient: String, since: Date) async throws(OutboxError) -> [Date] {
+        try await reading("counting recent messages to a recipient") { db in
+            try Int64.fetchAll(db.cachedStatement(sql: """
+                SELECT updated_at FROM deliveries WHERE recipient = ? AND status = 'delivered' AND priority > 0 AND updated_at >= ?
+                ORDER BY updated_at
+                """), arguments: [recipient, StoredTime.milliseconds(since)]).map(StoredTime.date(milliseconds:))
+        }
+    }
+
+    // MARK: Suppressions
+
+    /// Adds (or replaces) an opt-out of `category` for `address`.
+    public func suppress(_ suppression: Suppression) async throws(OutboxError) {
+        try await writing("suppressing a recipient") { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO suppressions (address, category, reason, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at
+                """).execute(arguments: [suppression.address, suppression.category, suppression.reason,
+                                         StoredTime.milliseconds(suppression.createdAt)])
+        }
+    }
+
+    /// Removes opt-outs of `address` (one category, or all when nil); returns how many.
+    public func unsuppress(address: String, category: String?) async throws(OutboxError) -> Int {
+        try await writing("removing a recipient's opt-out") { db in
+            if let category {
+                try db.cachedStatement(sql: "DELETE FROM suppressions WHERE address = ? AND category = ?").execute(arguments: [address, category])
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM suppressions WHERE address = ?").execute(arguments: [address])
+            }
+            return db.changesCount
+        }
+    }
+
+    /// The opt-outs of `address`, or every opt-out when nil (ordered by address, then category).
+    public func suppressions(address: String? = nil, limit: Int = 1000) async throws(OutboxError) -> [Suppression] {
+        try await reading("listing opt-outs") { db in
+            let rows: [Row]
+            if let address {
+                rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT address, category, reason, created_at FROM suppressions WHERE address = ? ORDER BY category LIMIT ?
+                    """), arguments: [address, limit])
+            } else {
+                rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT address, category, reason, created_at FROM suppressions ORDER BY address, category LIMIT ?
+                    """), arguments: [limit])
+            }
+            return try rows.map { row in
+                Suppression(address: try row.value("address", in: "an opt-out"), category: try row.value("category", in: "an opt-out"),
+                            reason: try row.value("reason", in: "an opt-out"),
+                            createdAt: StoredTime.date(milliseconds: try row.value("created_at", in: "an opt-out")))
+            }
+        }
+    }
+}
