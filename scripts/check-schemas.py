@@ -222,6 +222,52 @@ rules:
     channels: [whatsapp]
 """)
 
+expect_valid("conversation and protection keys", rules, """
+templates:
+  t:
+    default_locale: en
+    text: {en: "Was this you?", pt-BR: "Foi você?", hi: "क्या यह आप थे?"}
+    buttons:
+      - id: confirm
+        text: {en: "Yes", pt-BR: "Sim", hi: "हाँ"}
+        keywords: {en: [YES, Y, 1], pt-BR: [SIM, S], hi: [HAAN, हाँ]}
+      - id: block
+        text: {en: "No", pt-BR: "Não", hi: "नहीं"}
+        keywords: {en: [NO, N, 2], pt-BR: [NÃO, N], hi: [NAHI, नहीं]}
+    sms_reply:
+      en: "Reply YES if it was you or NO to block your card."
+      pt-BR: "Responda SIM se foi você ou NÃO para bloquear o cartão."
+      hi: "अगर यह आप थे तो HAAN लिखें, नहीं तो NAHI लिखें।"
+rules:
+  - id: fraud
+    match: {type: [x]}
+    recipient: {address: $.a}
+    channels: [sms]
+    template: t
+    category: fraud
+    urgent: true
+    expires: 15m
+    dedupe: {key: $.data.transaction_id, window: 24h}
+    on_reply: {endpoint: bank-callback}
+    respect_opt_out: false
+  - id: delay
+    match: {type: [y]}
+    for_each: $.data.passengers
+    recipient: {address: "@.phone"}
+    channels: [sms]
+    template: t
+    category: service
+    expires: 900
+    dedupe: {key: [$.data.flight, "@.booking"]}
+  - id: offer
+    match: {type: [z]}
+    recipient: {address: $.a}
+    channels: [sms]
+    template: t
+    category: marketing
+    respect_opt_out: true
+""")
+
 # --- Mistakes the schema must catch. ------------------------------------------------------------
 BASE = """
 rules:
@@ -294,6 +340,23 @@ BAD_RULES = {
     "button without id": "templates: {t: {default_locale: en, text: {en: a}, buttons: [{text: {en: 'Yes'}}]}}",
     "WhatsApp template name with capitals": "templates: {t: {default_locale: en, text: {en: a}, whatsapp: {template: Fraud_Check}}}",
     "WhatsApp language code with a hyphen": "templates: {t: {default_locale: en, text: {en: a}, whatsapp: {template: x, languages: {en: en-US}}}}",
+    "unknown category": variant("template: t", "template: t\n    category: fraud-alert"),
+    "urgent: yes (a string in YAML 1.2)": variant("template: t", "template: t\n    urgent: yes"),
+    "expires that is no duration": variant("template: t", "template: t\n    expires: soon"),
+    "dedupe without a key": variant("template: t", "template: t\n    dedupe: {window: 24h}"),
+    "dedupe key that is a literal": variant("template: t", "template: t\n    dedupe: {key: transaction_id}"),
+    "dedupe with an unknown key": variant("template: t", "template: t\n    dedupe: {key: $.a, windw: 1h}"),
+    "on_reply as a bare name": variant("template: t", "template: t\n    on_reply: bank-callback"),
+    "on_reply with a url": variant("template: t", "template: t\n    on_reply: {url: 'https://x'}"),
+    "marketing that ignores opt-outs": variant("template: t", "template: t\n    category: marketing\n    respect_opt_out: false"),
+    "respect_opt_out as a string": variant("template: t", "template: t\n    respect_opt_out: 'no'"),
+    "keyword of two words": "templates: {t: {default_locale: en, text: {en: a}, buttons: [{id: ok, text: {en: 'Yes'}, keywords: {en: ['YES PLEASE']}}]}}",
+    "keyword with punctuation": "templates: {t: {default_locale: en, text: {en: a}, buttons: [{id: ok, text: {en: 'Yes'}, keywords: {en: ['YES!']}}]}}",
+    "empty keyword list": "templates: {t: {default_locale: en, text: {en: a}, buttons: [{id: ok, text: {en: 'Yes'}, keywords: {en: []}}]}}",
+    "keywords as a list": "templates: {t: {default_locale: en, text: {en: a}, buttons: [{id: ok, text: {en: 'Yes'}, keywords: [YES]}]}}",
+    "sms_reply with a param": "templates: {t: {default_locale: en, text: {en: a}, buttons: [{id: ok, text: {en: 'Yes'}, keywords: {en: [YES]}}], sms_reply: {en: 'Reply YES for {merchant}'}}}",
+    "sms_reply as a string": "templates: {t: {default_locale: en, text: {en: a}, buttons: [{id: ok, text: {en: 'Yes'}, keywords: {en: [YES]}}], sms_reply: 'Reply YES'}}",
+    "sms_reply without buttons": "templates: {t: {default_locale: en, text: {en: a}, sms_reply: {en: 'Reply YES'}}}",
 }
 for label, text in BAD_RULES.items():
     expect_invalid(f"rules: {label}", rules, text)
@@ -319,6 +382,18 @@ endpoints:
   m: {kind: smtp, url: 'smtps://smtp.example.com:465', from: 'alerts@example.com', username: alerts, password: 'env:SMTP_PASSWORD'}
   m2: {kind: smtp, url: 'smtp://localhost:2525', from: 'alerts@example.com'}
 """)
+expect_valid("config: protection and WhatsApp reply keys", config, """
+endpoints:
+  w: {kind: whatsapp, url: 'https://graph.facebook.com/v23.0/1/messages', token: 'env:WA', app_secret: 'env:WHATSAPP_APP_SECRET', verify_token: 'file:/run/secrets/verify'}
+  bank-callback: {kind: webhook, url: 'https://bank.example.com/replies', sign: 'env:BANK_CALLBACK_SECRET'}
+protection:
+  pacing: 5/h
+  quiet_hours: {from: "22:00", to: "07:00"}
+  default_timezone: America/Sao_Paulo
+  opt_out_keywords: {en: [STOP, UNSUBSCRIBE], pt-BR: [SAIR, PARAR], hi: [STOP], id: [BERHENTI, STOP], es: []}
+  not_understood: {en: "Sorry, we did not understand.", pt-BR: "Desculpe, não entendemos."}
+""")
+expect_valid("config: empty protection", config, CONFIG + "protection:\n")
 BAD_CONFIGS = {
     "inline token": CONFIG.replace("'env:WHATSAPP_TOKEN'", "EAAGm0PX4ZCpsBAKZCZB"),
     "env: without a name": CONFIG.replace("'env:WHATSAPP_TOKEN'", "'env:'"),
@@ -343,6 +418,15 @@ BAD_CONFIGS = {
     "empty endpoints": "endpoints: {}\n",
     "unknown top-level key": CONFIG + "endpoint: {}\n",
     "bad endpoint name": CONFIG.replace("  whatsapp:", "  what sapp:"),
+    "pacing per minute": CONFIG + "protection: {pacing: 5/m}\n",
+    "pacing of zero": CONFIG + "protection: {pacing: 0/h}\n",
+    "quiet hours without an end": CONFIG + "protection: {quiet_hours: {from: '22:00'}}\n",
+    "quiet hours at 25:00": CONFIG + "protection: {quiet_hours: {from: '25:00', to: '07:00'}}\n",
+    "opt-out keyword of two words": CONFIG + "protection: {opt_out_keywords: {en: ['STOP ME']}}\n",
+    "not_understood without a locale": CONFIG + "protection: {not_understood: 'Sorry'}\n",
+    "unknown protection key": CONFIG + "protection: {quiet: {from: '22:00', to: '07:00'}}\n",
+    "inline app_secret": CONFIG.replace("token: 'env:WHATSAPP_TOKEN'", "token: 'env:WHATSAPP_TOKEN', app_secret: 0123456789abcdef"),
+    "app_secret on a webhook": "endpoints: {h: {kind: webhook, url: 'https://x', app_secret: 'env:A'}}",
 }
 for label, text in BAD_CONFIGS.items():
     expect_invalid(f"config: {label}", config, text)

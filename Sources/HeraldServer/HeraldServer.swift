@@ -61,7 +61,8 @@ public enum HeraldServer {
                                       logger: logger)
         let maintenance = Maintenance(outbox: outbox, retention: max(settings.retention, settings.duplicateWindow), logger: logger)
         let reloader = Reloader(gateway: gateway, logger: logger)
-        let api = GatewayAPI(gateway: gateway, outbox: outbox, workers: workers, registry: registry, apiKeys: apiKeys,
+        let conversations = Conversations(outbox: outbox, gateway: gateway, workers: workers, logger: logger)
+        let api = GatewayAPI(gateway: gateway, outbox: outbox, workers: workers, conversations: conversations, registry: registry, apiKeys: apiKeys,
                              signingSecret: signingSecret, logger: logger)
         let host = settings.host
         let app = Application(

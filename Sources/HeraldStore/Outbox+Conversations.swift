@@ -85,6 +85,14 @@ public struct Suppression: Sendable, Hashable {
 extension Outbox {
     // MARK: Provider statuses
 
+    /// The delivery with `id`, with its attempts; nil if none.
+    public func delivery(id: String) async throws(OutboxError) -> DeliveryRecord? {
+        try await reading("reading delivery \(id)") { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(StoredRows.deliveryColumns) FROM deliveries WHERE id = ?"), arguments: [id])
+                .map { try StoredRows.withAttempts(StoredRows.delivery($0), in: db) }
+        }
+    }
+
     /// The delivery a provider message id belongs to (its id and the event's), if any.
     public func delivery(providerID: String) async throws(OutboxError) -> DeliveryRecord? {
         try await reading("finding the delivery of provider message \(providerID)") { db in
@@ -134,6 +142,25 @@ extension Outbox {
                     applied: (try row.value("applied", in: what) as Int64) != 0,
                     errorCode: try row.value("error_code", in: what), errorMessage: try row.value("error_message", in: what))
             }
+        }
+    }
+
+    // MARK: Follow-up deliveries
+
+    /// Adds a delivery to an event already stored (the callback carrying a customer's reply to the
+    /// business). Returns false, adding nothing, when a delivery with that id exists already.
+    public func enqueue(_ delivery: NewDelivery, eventID: String, now: Date) async throws(OutboxError) -> Bool {
+        try await writing("adding delivery \(delivery.id) to event \(eventID)") { db in
+            guard !delivery.channels.isEmpty else { throw StoreFailure.invalidInput("delivery \(delivery.id) has no channel") }
+            let nowMS = StoredTime.milliseconds(now)
+            try db.cachedStatement(sql: """
+                INSERT INTO deliveries (id, event_id, rule, element, channels, message, status, created_at, due_at, expires_at,
+                                        updated_at, priority, recipient)
+                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                """).execute(arguments: [delivery.id, eventID, delivery.rule, delivery.element, try StoredRows.text(of: delivery.channels),
+                                         Data(delivery.message), nowMS, StoredTime.milliseconds(delivery.dueAt),
+                                         delivery.expiresAt.map(StoredTime.milliseconds), nowMS, delivery.priority, delivery.recipient])
+            return db.changesCount > 0
         }
     }
 

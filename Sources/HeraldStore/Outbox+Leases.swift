@@ -119,8 +119,26 @@ extension Outbox {
                     status = 'dead', dead_reason = ?, last_error = COALESCE(?, last_error)
                 WHERE id = ?
                 """).execute(arguments: [finishedAt, reason, lastError, id])
+        case .expired(let reason), .suppressed(let reason):
+            let status = if case .expired = next { DeliveryStatus.expired } else { DeliveryStatus.suppressed }
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET \(released), status = ?, dead_reason = ?
+                WHERE id = ?
+                """).execute(arguments: [finishedAt, status.rawValue, reason, id])
         }
         return true
+    }
+
+    /// Puts a claimed delivery back, unattempted, due at `until` (quiet hours, pacing), if `owner`
+    /// still holds it; `note` becomes its last error so the wait is visible.
+    public func postpone(deliveryID: String, owner: String, until: Date, note: String, now: Date) async throws(OutboxError) -> Bool {
+        try await writing("postponing delivery \(deliveryID)") { db in
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, due_at = ?, last_error = ?, updated_at = ?
+                WHERE id = ? AND status = 'pending' AND lease_owner = ?
+                """).execute(arguments: [StoredTime.milliseconds(until), note, StoredTime.milliseconds(now), deliveryID, owner])
+            return db.changesCount > 0
+        }
     }
 
     /// A failed attempt's error as kept on the delivery: `code: message`, or either alone.

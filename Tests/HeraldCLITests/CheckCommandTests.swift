@@ -6,7 +6,7 @@ import Testing
     @Test func theSamplesAreValid() throws {
         let output = try HeraldProcess.run(["check", "--config", "samples/herald.yaml"])
         #expect(output.status == 0, "stderr: \(output.stderr)")
-        #expect(output.lines.contains("samples/herald.yaml: 3 endpoints"))
+        #expect(output.lines.contains("samples/herald.yaml: 4 endpoints"))
         #expect(output.lines.last == "rules/: 2 files, 4 rules, 4 templates (locales: en, hi, id, pt-BR) — OK")
         #expect(!output.stdout.contains("error:"))
     }

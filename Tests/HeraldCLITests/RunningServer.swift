@@ -87,15 +87,18 @@ final class RunningServer: @unchecked Sendable {
             store: sqlite:data/herald.db
             api_keys: [env:HERALD_API_KEY]
             endpoints:
-              whatsapp: {kind: whatsapp, url: "http://127.0.0.1:\(sinkPort)/v23.0/1234567890/messages", token: "env:WHATSAPP_TOKEN", retry: {attempts: 2}}
+              whatsapp: {kind: whatsapp, url: "http://127.0.0.1:\(sinkPort)/v23.0/1234567890/messages", token: "env:WHATSAPP_TOKEN", retry: {attempts: 2},
+                         app_secret: "env:WHATSAPP_APP_SECRET", verify_token: "env:WHATSAPP_VERIFY_TOKEN"}
               sms: {kind: twilio, url: "http://127.0.0.1:\(sinkPort)/2010-04-01/Accounts/AC1/Messages.json", account: AC1, token: "env:TWILIO_AUTH_TOKEN", from: "+15005550006", retry: {attempts: 2}}
               ops: {kind: webhook, url: "http://127.0.0.1:\(sinkPort)/ops"}
+              bank-callback: {kind: webhook, url: "http://127.0.0.1:\(sinkPort)/bank/fraud-replies", sign: "env:BANK_CALLBACK_SECRET"}
             \(extra)
             """.write(to: folder.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
         return folder
     }
 
-    static let secrets = ["WHATSAPP_TOKEN": "wa-secret", "TWILIO_AUTH_TOKEN": "tw-secret"]
+    static let secrets = ["WHATSAPP_TOKEN": "wa-secret", "TWILIO_AUTH_TOKEN": "tw-secret", "WHATSAPP_APP_SECRET": "meta-app-secret",
+                          "WHATSAPP_VERIFY_TOKEN": "verify-me", "BANK_CALLBACK_SECRET": "bank-callback-secret"]
 
     // MARK: HTTP
 

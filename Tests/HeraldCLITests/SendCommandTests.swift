@@ -63,6 +63,7 @@ import Testing
             endpoints:
               whatsapp: {kind: whatsapp, url: "http://127.0.0.1:\(port)\(whatsappPath)", token: "env:WHATSAPP_TOKEN", retry: {attempts: 1}}
               sms: {kind: twilio, url: "http://127.0.0.1:\(port)/2010-04-01/Accounts/AC1/Messages.json", account: AC1, token: "env:TWILIO_AUTH_TOKEN", from: "+15005550006"}
+              bank-callback: {kind: webhook, url: "http://127.0.0.1:\(port)/bank/fraud-replies"}
             """.write(to: folder.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
     }
 

@@ -9,9 +9,11 @@ import Testing
     static var fraud: String { (try? String(contentsOf: fraudEvent, encoding: .utf8)) ?? "" }
     static let fraudID = "evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A"
 
-    /// A fraud event for another transaction (its own id and phone).
+    /// A fraud event for another transaction (its own event id, transaction id and phone): the
+    /// rule de-duplicates by transaction id, so each copy must be a different transaction.
     static func fraud(id: String, phone: String = "+919876543210") -> String {
         fraud.replacingOccurrences(of: fraudID, with: id).replacingOccurrences(of: "+919876543210", with: phone)
+            .replacingOccurrences(of: "txn-IN-20250314-004218", with: "txn-\(id)")
     }
 
     struct Setup {

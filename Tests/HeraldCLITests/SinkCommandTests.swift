@@ -13,6 +13,7 @@ import Testing
             endpoints:
               whatsapp: {kind: whatsapp, url: "http://127.0.0.1:\(whatsapp)/v23.0/1234567890/messages", token: "env:WHATSAPP_TOKEN", retry: {attempts: \(attempts)}}
               sms: {kind: twilio, url: "http://127.0.0.1:\(sms)/2010-04-01/Accounts/AC1/Messages.json", account: AC1, token: "env:TWILIO_AUTH_TOKEN", from: "+15005550006"}
+              bank-callback: {kind: webhook, url: "http://127.0.0.1:\(sms)/bank/fraud-replies"}
             """.write(to: folder.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
     }
 

@@ -159,6 +159,7 @@ import Testing
             endpoints:
               whatsapp: {kind: whatsapp, url: "http://127.0.0.1:9911/messages", token: "env:WHATSAPP_TOKEN"}
               sms: {kind: twilio, url: "http://127.0.0.1:9911/Messages.json", account: AC1, token: "env:TWILIO_AUTH_TOKEN", from: "+15005550006", max_length: 70}
+              bank-callback: {kind: webhook, url: "http://127.0.0.1:9911/bank/fraud-replies"}
             """.write(to: folder.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
         let event = HeraldProcess.packageRoot.appendingPathComponent("samples/events/card-fraud-in.json").path
         let output = try HeraldProcess.run(["test", "--config", "herald.yaml", "--json", event], in: folder)

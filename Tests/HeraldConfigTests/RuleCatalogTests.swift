@@ -197,7 +197,7 @@ struct RuleCatalogSampleTests {
 
         let config = GatewayConfigDecoder(file: "samples/herald.yaml", bytes: try PackageRoot.bytes("samples/herald.yaml"))
         expectDiagnostics(config.log.diagnostics, [])
-        #expect(config.endpointNames == ["whatsapp", "sms", "ops"])
+        #expect(config.endpointNames == ["whatsapp", "sms", "ops", "bank-callback"])
 
         for endpoints in [config.endpointNames, nil] {
             let catalog = RuleCatalog(sources: read.sources, endpoints: endpoints)

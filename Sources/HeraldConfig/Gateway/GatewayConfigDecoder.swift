@@ -10,17 +10,20 @@ public struct GatewayConfig: Sendable {
     public var endpoints: [Endpoint]
     /// `herald serve`'s settings (all defaulted when herald.yaml does not set them).
     public var server: ServerSettings = ServerSettings()
+    /// `protection:`: pacing, quiet hours, opt-out words, the answer to replies not understood.
+    public var protection: ProtectionSettings = ProtectionSettings()
 
     public func endpoint(named name: String) -> Endpoint? { endpoints.first { $0.name == name } }
 }
 
 /// Reads herald.yaml, reporting every problem.
 public struct GatewayConfigDecoder {
-    public static let topKeys = ["rules", "endpoints", "listen", "store", "api_keys", "ingest", "delivery"]
-    public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length", "status_callback", "body"] + deliveryKeys
-    static let secretKeys: Set<String> = ["token", "password"]
+    public static let topKeys = ["rules", "endpoints", "listen", "store", "api_keys", "ingest", "delivery", "protection"]
+    public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length", "status_callback", "body",
+                                      "app_secret", "verify_token"] + deliveryKeys
+    static let secretKeys: Set<String> = ["token", "password", "app_secret", "verify_token"]
     static let kindKeys: [Endpoint.Kind: [String]] = [
-        .whatsapp: ["url", "token", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
+        .whatsapp: ["url", "token", "app_secret", "verify_token", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
         .twilio: ["url", "account", "token", "from", "status_callback", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
         .webhook: ["url", "token", "body", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure", "sign"],
         .smtp: ["url", "from", "username", "password", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
@@ -36,6 +39,8 @@ public struct GatewayConfigDecoder {
     public private(set) var config: GatewayConfig?
     /// Every endpoint name the file declares, valid or not (so rules are not also told they name an unknown endpoint).
     public private(set) var endpointNames: Set<String> = []
+    /// The kind of every endpoint whose `kind` could be read, valid or not (for checks such as `on_reply`'s).
+    public private(set) var endpointKinds: [String: Endpoint.Kind] = [:]
     /// The rules folder resolved against the file's folder, readable even when the config has errors.
     public private(set) var rulesFolder: String?
     let sourceLines: [Substring]
@@ -73,10 +78,11 @@ public struct GatewayConfigDecoder {
             }
         }
         let server = decodeServer(fields, directory: directory)
+        let protection = fields["protection"].map { decodeProtection($0) } ?? ProtectionSettings()
         rulesFolder = GatewayConfigDecoder.resolve(rulesSetting, against: directory)
         guard !log.hasErrors else { return }
         config = GatewayConfig(rulesFolder: GatewayConfigDecoder.resolve(rulesSetting, against: directory),
-                               rulesSetting: rulesSetting, endpoints: endpoints, server: server)
+                               rulesSetting: rulesSetting, endpoints: endpoints, server: server, protection: protection)
     }
 
     static func resolve(_ path: String, against directory: String) -> String {
@@ -100,6 +106,7 @@ public struct GatewayConfigDecoder {
         var kind: Endpoint.Kind?
         if let node = fields["kind"], let text = node.string("'kind' of \(context)", log: &log) {
             kind = Endpoint.Kind(rawValue: text)
+            if let kind { endpointKinds[name] = kind }
             if kind == nil {
                 let names = Endpoint.Kind.allCases.map(\.rawValue)
                 log.error(node.start, "unknown kind '\(text)' of \(context)",
@@ -120,6 +127,7 @@ public struct GatewayConfigDecoder {
             if kind == .smtp, (fields["username"] == nil) != (fields["password"] == nil) {
                 log.error(entry.value.start, "\(context) needs 'username' and 'password' together", hint: "give both, or neither for an SMTP server without login")
             }
+            if kind == .whatsapp { checkWebhookKeys(fields, context: context) }
         }
         var strings: [String: String] = [:]
         var secrets: [String: SecretReference] = [:]
@@ -133,7 +141,7 @@ public struct GatewayConfigDecoder {
             }
         }
         let delivery = decodeDelivery(fields, context: context, kind: kind, directory: directory)
-        for key in ["url", "token", "account", "from", "username", "password", "status_callback"] {
+        for key in ["url", "token", "account", "from", "username", "password", "status_callback", "app_secret", "verify_token"] {
             guard let node = fields[key] else { continue }
             if GatewayConfigDecoder.secretKeys.contains(key) {
                 // Never echo the value: it may be the secret itself.
@@ -169,6 +177,7 @@ public struct GatewayConfigDecoder {
         guard !log.diagnostics[errorsBefore...].contains(where: { $0.severity == .error }), let kind, let url = strings["url"] else { return nil }
         return Endpoint(name: name, kind: kind, url: url, token: secrets["token"], account: strings["account"],
                         from: strings["from"], username: strings["username"], password: secrets["password"], maxLength: maxLength,
-                        statusCallback: strings["status_callback"], body: body, delivery: delivery)
+                        statusCallback: strings["status_callback"], body: body, delivery: delivery,
+                        appSecret: secrets["app_secret"], verifyToken: secrets["verify_token"])
     }
 }

@@ -29,8 +29,15 @@ public struct RuleCatalog: Sendable {
         return RuleSet(rules: compiled, templates: templateMap)
     }
 
-    /// Decodes and cross-checks rule files. `endpoints`: the endpoint names from herald.yaml, or nil to skip that check.
-    public init(sources: [Source], endpoints: Set<String>?, limits: YAMLLimits = .default) {
+    /// Decodes and cross-checks rule files.
+    /// - Parameters:
+    ///   - endpoints: the endpoint names from herald.yaml, or nil to skip that check.
+    ///   - endpointKinds: the kind of each endpoint (`GatewayConfigDecoder.endpointKinds`), to warn
+    ///     about an `on_reply` endpoint that is not a webhook; empty skips that warning.
+    ///   - optOutKeywords: herald.yaml's opt-out words (`GatewayConfig.protection.optOutKeywords`),
+    ///     to warn about a reply keyword that would opt the customer out instead; nil skips it.
+    public init(sources: [Source], endpoints: Set<String>?, endpointKinds: [String: Endpoint.Kind] = [:],
+                optOutKeywords: OptOutKeywords? = nil, limits: YAMLLimits = .default) {
         for source in sources {
             let decoder = RuleFileDecoder(file: source.name, bytes: source.bytes, limits: limits)
             files.append(source.name)
@@ -39,6 +46,7 @@ public struct RuleCatalog: Sendable {
             templates += decoder.templates
         }
         crossCheck(endpoints: endpoints)
+        checkReplies(endpoints: endpoints, endpointKinds: endpointKinds, optOutKeywords: optOutKeywords)
         diagnostics.sort(by: Diagnostic.ordered)
     }
 

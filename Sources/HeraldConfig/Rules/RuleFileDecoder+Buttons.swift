@@ -3,7 +3,7 @@ import HeraldCore
 /// A template's reply buttons and its WhatsApp (Meta) template, checked against WhatsApp's limits so
 /// that `herald check` refuses what Meta would refuse at send time.
 extension RuleFileDecoder {
-    public static let buttonKeys = ["id", "text"]
+    public static let buttonKeys = ["id", "text", "keywords"]
     public static let whatsAppTemplateKeys = ["template", "languages", "body"]
     /// WhatsApp shows at most 3 reply buttons on an interactive message…
     public static let interactiveButtonLimit = 3

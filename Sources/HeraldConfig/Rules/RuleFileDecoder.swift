@@ -12,6 +12,8 @@ public struct RuleDeclaration: Sendable {
     public var channels: [(name: String, mark: SourceMark)]
     public var paramNames: [String: SourceMark]
     public var rule: Rule?
+    /// `on_reply: {endpoint: NAME}`, with where the name is, for the endpoint cross-check.
+    public var onReply: (name: String, mark: SourceMark)? = nil
 }
 
 /// A template as read from a file.
@@ -22,12 +24,23 @@ public struct TemplateDeclaration: Sendable {
     public var template: Template?
     /// Where each translation's text starts.
     public var translationMarks: [String: SourceMark]
+    /// Where each button keyword is, per button id, locale and normalized word (for the opt-out cross-check).
+    public var keywordMarks: [KeywordMark] = []
+}
+
+/// A reply keyword of a template's button, with its place in the file.
+public struct KeywordMark: Sendable, Hashable {
+    public var buttonID: String
+    public var locale: String
+    public var word: String
+    public var mark: SourceMark
 }
 
 /// Reads one rule file's YAML into rule and template declarations, reporting every problem it finds.
 public struct RuleFileDecoder {
-    public static let ruleKeys = ["id", "description", "enabled", "match", "for_each", "recipient", "channels", "template", "params"]
-    public static let templateKeys = ["description", "default_locale", "text", "buttons", "whatsapp"]
+    public static let ruleKeys = ["id", "description", "enabled", "match", "for_each", "recipient", "channels", "template", "params",
+                                  "category", "urgent", "expires", "dedupe", "on_reply", "respect_opt_out"]
+    public static let templateKeys = ["description", "default_locale", "text", "buttons", "whatsapp", "sms_reply"]
     public static let recipientKeys = ["address", "locale", "timezone"]
 
     public internal(set) var log: DiagnosticLog
@@ -127,29 +140,37 @@ public struct RuleFileDecoder {
                       hint: "add '\(defaultLocale): \"...\"' under 'text:' or pick one of \(declaration.translationMarks.keys.sorted().joined(separator: ", "))")
         }
         let whatsapp = fields["whatsapp"].flatMap { decodeWhatsAppTemplate($0, context: context, textLocales: declaration.translationMarks) }
-        let buttons = fields["buttons"].map {
+        var buttons = fields["buttons"].map {
             decodeButtons($0, context: context, defaultLocale: defaultLocale, textLocales: declaration.translationMarks,
                           limit: whatsapp == nil ? Self.interactiveButtonLimit : Self.templateButtonLimit)
         } ?? []
         if !buttons.isEmpty, whatsapp == nil, fields["whatsapp"] == nil {
             checkInteractiveBodies(translations, marks: declaration.translationMarks, context: context)
         }
+        let replies = decodeReplies(buttonsNode: fields["buttons"], smsReplyNode: fields["sms_reply"], smsReplyKey: fields.keyNode("sms_reply"),
+                                    buttons: &buttons, context: context, defaultLocale: defaultLocale, textLocales: declaration.translationMarks)
+        declaration.keywordMarks = replies.keywordMarks
         guard log.diagnostics[errorsBefore...].allSatisfy({ $0.severity == .warning }), let defaultLocale else { return }
         declaration.template = Template(id: id, description: description, defaultLocale: defaultLocale, translations: translations,
-                                        buttons: buttons, whatsapp: whatsapp)
+                                        buttons: buttons, whatsapp: whatsapp, smsReply: replies.smsReply)
     }
 
     /// A BCP 47-looking tag, returned in canonical case (`pt_br` → `pt-BR`).
     mutating func checkLocale(_ tag: String, node: YAMLNode, what: String? = nil) -> String? {
+        guard let canonical = Self.canonicalLocale(tag) else {
+            log.error(node.start, (what.map { "\($0): " } ?? "") + "'\(tag)' is not a BCP 47 locale", hint: "write a language code with optional region, e.g. 'en', 'pt-BR', 'hi'")
+            return nil
+        }
+        return canonical
+    }
+
+    /// A BCP 47-looking tag in canonical case, or nil when it is not one.
+    static func canonicalLocale(_ tag: String) -> String? {
         let subtags = tag.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "-" || $0 == "_" })
         let valid = !subtags.isEmpty
             && (2...3).contains(subtags[0].count) && subtags[0].allSatisfy({ $0.isASCII && $0.isLetter })
             && subtags.dropFirst().allSatisfy({ (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } })
-        guard valid else {
-            log.error(node.start, (what.map { "\($0): " } ?? "") + "'\(tag)' is not a BCP 47 locale", hint: "write a language code with optional region, e.g. 'en', 'pt-BR', 'hi'")
-            return nil
-        }
-        return LocaleNegotiation.canonical(tag)
+        return valid ? LocaleNegotiation.canonical(tag) : nil
     }
 
     // MARK: Rules
@@ -248,11 +269,16 @@ public struct RuleFileDecoder {
             }
         }
 
+        let protection = decodeProtection(fields, context: context, hasForEach: hasForEach)
+        declaration.onReply = protection.onReply
+
         guard log.diagnostics[errorsBefore...].allSatisfy({ $0.severity == .warning }),
               let id = declaration.id, let pattern, let recipient, let templateID = declaration.templateID, !channels.isEmpty
         else { return }
         declaration.rule = Rule(id: id, description: description, enabled: enabled, pattern: pattern, forEach: forEach,
-                                recipient: recipient, channels: channels, templateID: templateID, params: params)
+                                recipient: recipient, channels: channels, templateID: templateID, params: params,
+                                category: protection.category, urgent: protection.urgent, expires: protection.expires,
+                                dedupe: protection.dedupe, onReply: protection.onReply?.name, respectOptOut: protection.respectOptOut)
     }
 
     private mutating func decodePattern(_ node: YAMLNode, context: String) -> EventPattern? {
@@ -279,7 +305,7 @@ public struct RuleFileDecoder {
         }
     }
 
-    private mutating func decodePath(_ text: String, node: YAMLNode, what: String) -> ValuePath? {
+    mutating func decodePath(_ text: String, node: YAMLNode, what: String) -> ValuePath? {
         do {
             return try ValuePath(parsing: text)
         } catch {
@@ -291,7 +317,7 @@ public struct RuleFileDecoder {
     enum LiteralKind { case string, locale, timezone, currency, any }
 
     /// A path (`$.`/`@.`) or a literal.
-    private mutating func decodeSource(_ node: YAMLNode, what: String, hasForEach: Bool, literalTypes: LiteralKind) -> ValueSource? {
+    mutating func decodeSource(_ node: YAMLNode, what: String, hasForEach: Bool, literalTypes: LiteralKind) -> ValueSource? {
         guard case .scalar(let scalar) = node.kind else {
             log.error(node.start, "\(what) must be a path like $.data.x or a literal, not \(node.typeDescription)", hint: "write e.g. $.data.customer.phone")
             return nil

@@ -32,10 +32,16 @@ public struct Endpoint: Sendable, Hashable {
     public var body: BodyTemplate?
     /// Rate, concurrency, timeouts, retries, headers, signing.
     public var delivery: DeliverySettings
+    /// WhatsApp: the Meta app secret that signs incoming webhooks (`X-Hub-Signature-256`), so replies
+    /// and statuses can be checked to come from Meta (`app_secret`).
+    public var appSecret: SecretReference?
+    /// WhatsApp: the token Meta echoes when it verifies the webhook subscription (`verify_token`).
+    public var verifyToken: SecretReference?
 
     public init(name: String, kind: Kind, url: String, token: SecretReference? = nil, account: String? = nil,
                 from: String? = nil, username: String? = nil, password: SecretReference? = nil, maxLength: Int? = nil,
-                statusCallback: String? = nil, body: BodyTemplate? = nil, delivery: DeliverySettings = .default) {
+                statusCallback: String? = nil, body: BodyTemplate? = nil, delivery: DeliverySettings = .default,
+                appSecret: SecretReference? = nil, verifyToken: SecretReference? = nil) {
         self.name = name
         self.kind = kind
         self.url = url
@@ -48,6 +54,8 @@ public struct Endpoint: Sendable, Hashable {
         self.statusCallback = statusCallback
         self.body = body
         self.delivery = delivery
+        self.appSecret = appSecret
+        self.verifyToken = verifyToken
     }
 }
 

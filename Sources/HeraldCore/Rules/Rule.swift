@@ -13,10 +13,26 @@ public struct Rule: Sendable {
     public var templateID: String
     /// Template params in the order the rule lists them.
     public var params: [Param]
+    /// `category`: what kind of message this is, which decides how opt-outs apply (default `service`).
+    public var category: RuleCategory
+    /// `urgent`: bypasses pacing and quiet hours, and goes ahead of non-urgent messages.
+    public var urgent: Bool
+    /// `expires`: a message not delivered within this time after acceptance is not sent (recorded as expired).
+    public var expires: Duration?
+    /// `dedupe`: the same key for the same recipient from this rule is sent once per window.
+    public var dedupe: Dedupe?
+    /// `on_reply: {endpoint: NAME}`: the endpoint (from herald.yaml) that customers' replies are forwarded to.
+    public var onReply: String?
+    /// `respect_opt_out`: whether a recipient's opt-out suppresses this rule's messages. Always true
+    /// for `marketing`; by default true for `service` and false for `fraud`.
+    public var respectOptOut: Bool
 
+    /// - Parameter respectOptOut: nil takes the category's default (`RuleCategory.respectsOptOutByDefault`).
     public init(
         id: String, description: String? = nil, enabled: Bool = true, pattern: EventPattern,
-        forEach: ValuePath? = nil, recipient: Recipient, channels: [String], templateID: String, params: [Param] = []
+        forEach: ValuePath? = nil, recipient: Recipient, channels: [String], templateID: String, params: [Param] = [],
+        category: RuleCategory = .service, urgent: Bool = false, expires: Duration? = nil, dedupe: Dedupe? = nil,
+        onReply: String? = nil, respectOptOut: Bool? = nil
     ) {
         self.id = id
         self.description = description
@@ -27,7 +43,17 @@ public struct Rule: Sendable {
         self.channels = channels
         self.templateID = templateID
         self.params = params
+        self.category = category
+        self.urgent = urgent
+        self.expires = expires
+        self.dedupe = dedupe
+        self.onReply = onReply
+        self.respectOptOut = category == .marketing || (respectOptOut ?? category.respectsOptOutByDefault)
     }
+
+    /// Whether a recipient who opted out gets no message from this rule: always for marketing,
+    /// otherwise as `respect_opt_out` says.
+    public var suppressedByOptOut: Bool { category == .marketing || respectOptOut }
 }
 
 /// Where a value comes from: a path into the event (or the fan-out element), or a literal.

@@ -12,6 +12,9 @@ public struct Template: Sendable {
     public var buttons: [Button]
     /// When set, WhatsApp channels send this pre-approved Meta template instead of free text.
     public var whatsapp: WhatsAppTemplate?
+    /// `sms_reply`: per locale, the plain-text instruction appended to the text when the message goes
+    /// out by SMS and the template has buttons ("Reply YES if it was you or NO to block your card.").
+    public var smsReply: [String: String]
 
     public struct Translation: Sendable {
         public var locale: String
@@ -25,15 +28,20 @@ public struct Template: Sendable {
         }
     }
 
-    /// A reply button: a stable id (what a reply reports) and a title per locale.
+    /// A reply button: a stable id (what a reply reports), a title per locale, and the words an SMS
+    /// (or typed WhatsApp) reply may be to choose it.
     public struct Button: Sendable, Hashable {
         public var id: String
         /// Titles in the order the file lists them.
         public var titles: [(locale: String, title: String)]
+        /// `keywords`: per locale, the words that choose this button in a text reply (`{en: [YES, Y]}`),
+        /// as written; `ReplyKeywords` compares them ignoring case, diacritics and trailing punctuation.
+        public var keywords: [String: [String]]
 
-        public init(id: String, titles: [(locale: String, title: String)]) {
+        public init(id: String, titles: [(locale: String, title: String)], keywords: [String: [String]] = [:]) {
             self.id = id
             self.titles = titles
+            self.keywords = keywords
         }
 
         /// The title for a text locale: its own, its parent's (`pt` for `pt-BR`), else the default locale's.
@@ -44,11 +52,13 @@ public struct Template: Sendable {
 
         public static func == (lhs: Button, rhs: Button) -> Bool {
             lhs.id == rhs.id && lhs.titles.elementsEqual(rhs.titles) { $0.locale == $1.locale && $0.title == $1.title }
+                && lhs.keywords == rhs.keywords
         }
 
         public func hash(into hasher: inout Hasher) {
             hasher.combine(id)
             for (locale, title) in titles { hasher.combine(locale); hasher.combine(title) }
+            hasher.combine(keywords)
         }
     }
 
@@ -75,13 +85,29 @@ public struct Template: Sendable {
     }
 
     public init(id: String, description: String? = nil, defaultLocale: String, translations: [Translation],
-                buttons: [Button] = [], whatsapp: WhatsAppTemplate? = nil) {
+                buttons: [Button] = [], whatsapp: WhatsAppTemplate? = nil, smsReply: [String: String] = [:]) {
         self.id = id
         self.description = description
         self.defaultLocale = defaultLocale
         self.translations = translations
         self.buttons = buttons
         self.whatsapp = whatsapp
+        self.smsReply = smsReply
+    }
+
+    /// The `sms_reply` instruction for a text locale (the locale of the translation sent): its own,
+    /// its parent's, else the default locale's; nil when the template has no buttons or no instruction.
+    public func smsReply(for textLocale: String) -> String? {
+        guard !buttons.isEmpty, !smsReply.isEmpty else { return nil }
+        let choice = LocaleNegotiation.choose(requested: textLocale, available: Array(smsReply.keys), defaultLocale: defaultLocale)
+        return smsReply[choice.locale]
+    }
+
+    /// The text an SMS channel sends: the rendered text, then a newline and the `sms_reply`
+    /// instruction for its locale, when there is one.
+    public func smsText(_ rendered: String, textLocale: String) -> String {
+        guard let instruction = smsReply(for: textLocale) else { return rendered }
+        return rendered + "\n" + instruction
     }
 
     public var locales: [String] { translations.map(\.locale) }

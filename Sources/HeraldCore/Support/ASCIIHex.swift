@@ -9,4 +9,19 @@ public enum ASCIIHex {
         default: nil
         }
     }
+
+    /// Hex digits (either case) as bytes: exactly `count` bytes from `2 × count` digits, or nil.
+    public static func bytes(_ digits: some Collection<UInt8>, count: Int) -> [UInt8]? {
+        let digits = Array(digits)
+        guard digits.count == 2 * count else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        var index = 0
+        while index < digits.count {
+            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
 }

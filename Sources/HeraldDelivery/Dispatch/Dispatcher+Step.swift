@@ -79,4 +79,46 @@ extension Dispatcher {
             return giveUp(ChannelResult(reason), outcome: outcome)
         }
     }
+
+    /// Posts a document Herald composed (a reply for the rule's `on_reply` endpoint) once to the
+    /// `webhook` endpoint `channel`, signed as the endpoint says, and decides what comes next. One
+    /// channel only: giving up makes it dead.
+    public func step(document: JSONValue, channel: String, attemptsOnChannel: Int, age: Duration, deliveryID: String) async -> DeliveryStep {
+        func dead(_ why: String, outcome: DeliveryOutcome? = nil) -> DeliveryStep {
+            DeliveryStep(channel: channel, outcome: outcome, note: why, next: .dead(reason: "\(channel): \(why)"))
+        }
+        guard let lane = lane(named: channel) else { return dead("no endpoint named '\(channel)' in herald.yaml") }
+        guard lane.endpoint.kind == .webhook else { return dead("endpoint '\(channel)' is a \(lane.endpoint.kind.rawValue) endpoint; replies go to a webhook") }
+        guard let secrets = lane.secrets else { return dead(lane.secretError ?? "secrets unavailable") }
+        let clock = self.clock
+        switch await lane.gate.admit(at: { clock.now() }) {
+        case .circuitOpen:
+            return DeliveryStep(channel: channel, outcome: nil, note: "circuit breaker open", next: .retry(after: .seconds(5)))
+        case .go(let wait):
+            await clock.sleep(for: wait)
+        }
+        let outcome: DeliveryOutcome
+        do {
+            let request = try WebhookRequestBuilder(endpoint: lane.endpoint, secrets: secrets)
+                .request(document: document, deliveryID: deliveryID, now: clock.wallClock())
+            switch await transport.send(request, settings: TransportSettings(lane.endpoint.delivery)) {
+            case .success(let response): outcome = WebhookClassifier.classify(response, now: clock.wallClock())
+            case .failure(let failure): outcome = WebhookClassifier.classify(failure)
+            }
+        } catch {
+            outcome = error.outcome
+        }
+        await lane.gate.release(outcome: outcome, at: clock.now())
+        switch RetryDecision.decide(outcome: outcome, attempts: attemptsOnChannel + 1, age: age, settings: lane.endpoint.delivery, backoff: backoff) {
+        case .done:
+            if case .delivered(let providerID) = outcome {
+                return DeliveryStep(channel: channel, outcome: outcome, note: nil, next: .delivered(channel: channel, providerID: providerID))
+            }
+            return dead("unexpected outcome", outcome: outcome)
+        case .retry(let after):
+            return DeliveryStep(channel: channel, outcome: outcome, note: nil, next: .retry(after: after))
+        case .giveUp(let reason):
+            return dead("\(reason)", outcome: outcome)
+        }
+    }
 }

@@ -40,7 +40,7 @@ public final class Dispatcher: Sendable {
     }
 
     private let lanes: [String: Lane]
-    private let transport: any HTTPTransport
+    let transport: any HTTPTransport
     private let mail: (any MailTransport)?
     let clock: any DeliveryClock
     let backoff: Backoff

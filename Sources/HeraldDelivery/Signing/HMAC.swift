@@ -30,3 +30,26 @@ public enum HMACSHA256 {
         return a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in herald_memcmp_consttime(x.baseAddress, y.baseAddress, x.count) == 0 } }
     }
 }
+
+/// HMAC-SHA1 through OpenSSL, only to verify providers that still sign with it (Twilio's
+/// `X-Twilio-Signature`). SHA-1 is broken for collisions, not as an HMAC; Herald signs with SHA-256.
+public enum HMACSHA1 {
+    /// The 20-byte MAC of `message` under `key`.
+    public static func mac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 20)
+        let ok = key.withUnsafeBufferPointer { keyBuffer in
+            message.withUnsafeBufferPointer { messageBuffer in
+                out.withUnsafeMutableBufferPointer { outBuffer in
+                    herald_hmac_sha1(keyBuffer.baseAddress, keyBuffer.count, messageBuffer.baseAddress, messageBuffer.count, outBuffer.baseAddress)
+                }
+            }
+        }
+        // As for SHA-256: cannot fail with valid buffers; an empty MAC never verifies.
+        return ok == 1 ? out : []
+    }
+
+    /// Compares two MACs in constant time (the same comparison as `HMACSHA256.equal`).
+    public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        HMACSHA256.equal(a, b)
+    }
+}

@@ -39,6 +39,11 @@ public struct WebhookRequestBuilder: Sendable {
     public func request(for message: PlannedMessage, text: String, deliveryID: String, eventID: String?, now: Date) throws(RequestBuildError) -> HTTPRequest {
         let document = endpoint.body.map { Self.body(from: $0, for: message, text: text, deliveryID: deliveryID, eventID: eventID, channel: endpoint.name) }
             ?? Self.body(for: message, text: text, deliveryID: deliveryID, eventID: eventID, channel: endpoint.name)
+        return try request(document: document, deliveryID: deliveryID, now: now)
+    }
+
+    /// The signed POST of a document Herald composed itself (a customer's reply for `on_reply`).
+    public func request(document: JSONValue, deliveryID: String, now: Date) throws(RequestBuildError) -> HTTPRequest {
         let body = Array(document.compactJSON.utf8)
         var headers = RequestHeaders(endpoint: endpoint.name)
         try headers.add("Content-Type", "application/json")

@@ -64,7 +64,7 @@ public enum WebhookSignature {
         let candidates = signature.split(separator: ",").compactMap { part -> [UInt8]? in
             let value = part.trimmingCharacters(in: .whitespaces)
             guard value.hasPrefix("v1=") else { return nil }
-            return hexBytes(value.dropFirst(3))
+            return ASCIIHex.bytes(value.dropFirst(3).utf8, count: 32)
         }
         guard !candidates.isEmpty else { throw .malformedSignature }
         let expected = HMACSHA256.mac(key: Array(secret.utf8), message: Array("\(seconds).".utf8) + body)
@@ -74,27 +74,4 @@ public enum WebhookSignature {
         guard matched else { throw .mismatch }
     }
 
-    /// 64 hex digits (either case) as 32 bytes, or nil.
-    private static func hexBytes(_ text: Substring) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        var index = 0
-        while index < 64 {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

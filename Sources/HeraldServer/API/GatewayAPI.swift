@@ -24,6 +24,7 @@ public final class GatewayAPI: Sendable {
     public let gateway: Gateway
     public let outbox: Outbox
     public let workers: DeliveryWorkers
+    public let conversations: Conversations
     public let registry: PrometheusCollectorRegistry
     let keys: [[UInt8]]
     let signingSecret: String?
@@ -33,8 +34,9 @@ public final class GatewayAPI: Sendable {
     /// The outbox depth, refreshed at most every 100 ms, for backpressure without a query per request.
     let depthCache = Mutex<(at: Date, pending: Int)>((.distantPast, 0))
 
-    public init(gateway: Gateway, outbox: Outbox, workers: DeliveryWorkers, registry: PrometheusCollectorRegistry,
+    public init(gateway: Gateway, outbox: Outbox, workers: DeliveryWorkers, conversations: Conversations, registry: PrometheusCollectorRegistry,
                 apiKeys: [String], signingSecret: String?, logger: Logger) {
+        self.conversations = conversations
         let server = gateway.snapshot.config.server
         self.gateway = gateway
         self.outbox = outbox
@@ -50,6 +52,7 @@ public final class GatewayAPI: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ProblemMiddleware(logger: logger))
+        addWebhookRoutes(to: router)
         router.post("/v1/events") { request, _ in try await self.ingest(request) }
         router.get("/v1/events/{id}") { request, context in
             try self.authorize(request)
@@ -58,7 +61,13 @@ public final class GatewayAPI: Sendable {
                 throw Problem("event-not-found", title: "No such event", status: 404,
                               detail: "no event with id '\(id)' is stored (it may have been pruned after its retention)")
             }
-            return Self.json(RecordJSON.event(record))
+            var statuses: [String: [StatusRecord]] = [:]
+            var replies: [String: [ReplyRecord]] = [:]
+            for delivery in record.deliveries {
+                statuses[delivery.id] = try await self.outbox.statuses(deliveryID: delivery.id)
+                replies[delivery.id] = try await self.outbox.replies(deliveryID: delivery.id)
+            }
+            return Self.json(RecordJSON.event(record, statuses: statuses, replies: replies))
         }
         router.get("/v1/deliveries") { request, _ in
             try self.authorize(request)

@@ -12,6 +12,40 @@ public enum RecordJSON {
         return .string(formatter.string(from: date))
     }
 
+    /// The event with each delivery's provider statuses and the customer's replies.
+    public static func event(_ record: EventRecord, statuses: [String: [StatusRecord]], replies: [String: [ReplyRecord]]) -> JSONValue {
+        guard case .object(var object) = event(record), case .array(let deliveries)? = object["deliveries"] else { return event(record) }
+        object["deliveries"] = .array(zip(record.deliveries, deliveries).map { delivery, json in
+            guard case .object(var entry) = json else { return json }
+            if let list = statuses[delivery.id], !list.isEmpty {
+                entry["statuses"] = .array(list.map { status in
+                    var item = JSONObject()
+                    item["status"] = .string(status.status)
+                    item["at"] = timestamp(status.at)
+                    item["applied"] = .bool(status.applied)
+                    if let code = status.errorCode { item["error_code"] = .string(code) }
+                    if let message = status.errorMessage { item["error"] = .string(message) }
+                    return .object(item)
+                })
+            }
+            if let list = replies[delivery.id], !list.isEmpty {
+                entry["replies"] = .array(list.map { reply in
+                    var item = JSONObject()
+                    item["id"] = .string(reply.providerMessageID)
+                    item["channel"] = .string(reply.channel)
+                    item["kind"] = .string(reply.kind)
+                    if let button = reply.button { item["button"] = .string(button) }
+                    if let text = reply.text { item["text"] = .string(text) }
+                    item["received_at"] = timestamp(reply.receivedAt)
+                    if let callback = reply.callbackDeliveryID { item["callback_delivery_id"] = .string(callback) }
+                    return .object(item)
+                })
+            }
+            return .object(entry)
+        })
+        return .object(object)
+    }
+
     public static func event(_ record: EventRecord) -> JSONValue {
         var object = JSONObject()
         object["id"] = .string(record.id)

@@ -79,9 +79,11 @@ public final class DeliveryWorkers: Service, Sendable {
     func process(_ delivery: ClaimedDelivery) async {
         let started = Date()
         let snapshot = gateway.snapshot
-        let message: PlannedMessage
+        let stored: JSONValue
+        let message: PlannedMessage?
         do {
-            message = try PlannedMessage(stored: JSONParser.parse(delivery.message))
+            stored = try JSONParser.parse(delivery.message)
+            message = stored["kind"]?.stringValue == CallbackDocument.kind ? nil : try PlannedMessage(stored: stored)
         } catch {
             await record(delivery, channel: delivery.currentChannel ?? "-", started: started, outcome: "skipped", error: nil,
                          note: "\(error)", next: .dead(reason: "the stored message cannot be read: \(error)"))
@@ -89,12 +91,25 @@ public final class DeliveryWorkers: Service, Sendable {
         }
         if let expiresAt = delivery.expiresAt, started > expiresAt {
             await record(delivery, channel: delivery.currentChannel ?? "-", started: started, outcome: "skipped", error: nil,
-                         note: nil, next: .dead(reason: "expired at \(ISO8601DateFormatter().string(from: expiresAt)) before it could be delivered"))
+                         note: nil, next: .expired(reason: "not delivered by \(ISO8601DateFormatter().string(from: expiresAt)), when the rule's 'expires' ran out; not sent late"))
+            Counter(label: "herald_deliveries_total", dimensions: [("endpoint", delivery.currentChannel ?? "-"), ("result", "expired")]).increment()
+            return
+        }
+        if let message, delivery.priority > 0, let wait = try? await protectionWait(delivery, message: message, snapshot: snapshot, now: started) {
+            _ = try? await outbox.postpone(deliveryID: delivery.id, owner: owner, until: wait.until, note: wait.why, now: started)
+            Counter(label: "herald_deliveries_postponed_total", dimensions: [("reason", wait.reason)]).increment()
             return
         }
         let age = Duration.milliseconds(Int64(max(0, started.timeIntervalSince(delivery.createdAt)) * 1000))
-        let step = await snapshot.dispatcher.step(message, channelIndex: delivery.channelIndex, attemptsOnChannel: delivery.attemptsOnChannel,
+        let step: DeliveryStep
+        if let message {
+            step = await snapshot.dispatcher.step(message, channelIndex: delivery.channelIndex, attemptsOnChannel: delivery.attemptsOnChannel,
                                                   age: age, deliveryID: delivery.id, eventID: delivery.eventID)
+        } else {
+            // A reply on its way to the business: the stored document, signed, to the on_reply endpoint.
+            step = await snapshot.dispatcher.step(document: stored["body"] ?? .null, channel: delivery.currentChannel ?? "-",
+                                                  attemptsOnChannel: delivery.attemptsOnChannel, age: age, deliveryID: delivery.id)
+        }
         let now = Date()
         let next: NextStep
         switch step.next {
@@ -123,10 +138,35 @@ public final class DeliveryWorkers: Service, Sendable {
             Counter(label: "herald_deliveries_total", dimensions: [("endpoint", channel), ("result", "dead")]).increment()
             logger.warning("dead letter", metadata: ["delivery": "\(delivery.id)", "event": "\(delivery.eventID)",
                                                      "reason": "\(LogRedaction.maskingPhoneNumbers(reason))"])
+        case .expired, .suppressed:
+            break
         case .retry, .nextChannel:
             logger.debug("attempt failed", metadata: ["delivery": "\(delivery.id)", "endpoint": "\(channel)", "outcome": "\(outcome)",
                                                      "error": "\(LogRedaction.maskingPhoneNumbers(error.map { "\($0)" } ?? step.note ?? "-"))"])
         }
+    }
+
+    /// Quiet hours in the recipient's time zone, then pacing across rules: when a non-urgent
+    /// message must wait, until when and why; nil when it may go now.
+    private func protectionWait(_ delivery: ClaimedDelivery, message: PlannedMessage, snapshot: GatewaySnapshot, now: Date) async throws
+        -> (until: Date, why: String, reason: String)?
+    {
+        let protection = snapshot.config.protection
+        if let quiet = protection.quietHours {
+            let zone = message.recipient.timezone.flatMap(TimeZone.init(identifier:)) ?? protection.defaultTimeZone
+            let allowed = quiet.nextAllowed(at: now, timeZone: zone)
+            if allowed > now {
+                return (allowed, "quiet hours (\(quiet.from)–\(quiet.to), \(zone.identifier)): waiting until \(RecordJSON.timestamp(allowed).stringValue ?? "")", "quiet_hours")
+            }
+        }
+        if let pacing = protection.pacing, let recipient = delivery.recipient {
+            let since = now.addingTimeInterval(-Double(pacing.per.components.seconds))
+            let sent = try await outbox.deliveredTimes(to: recipient, since: since)
+            if let free = pacing.decide(sentTimes: sent, now: now) {
+                return (free, "pacing: \(pacing.limit) messages per \(pacing.per) to this recipient reached; waiting until \(RecordJSON.timestamp(free).stringValue ?? "")", "pacing")
+            }
+        }
+        return nil
     }
 
     private func record(_ delivery: ClaimedDelivery, channel: String, started: Date, outcome: String, error: ProviderError?,

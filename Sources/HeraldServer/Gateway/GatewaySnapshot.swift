@@ -11,6 +11,9 @@ public struct GatewaySnapshot: Sendable {
     public var ruleSet: RuleSet
     public var planner: MessagePlanner
     public var dispatcher: Dispatcher
+    /// Per endpoint, the secrets that verify what its provider posts back: WhatsApp's `app_secret`
+    /// and `verify_token`, Twilio's auth token (`token`).
+    public var inbound: [String: InboundSecrets]
     /// Warnings the load produced (errors refuse the load).
     public var warnings: [Diagnostic]
     public var loadedAt: Date
@@ -53,7 +56,27 @@ public struct GatewaySnapshot: Sendable {
             throw LoadFailure(diagnostics: diagnostics.sorted(by: Diagnostic.ordered), summary: "the rules have errors")
         }
         let dispatcher = Dispatcher(endpoints: config.endpoints, secrets: secrets, transport: transport, mail: transport)
+        var inbound: [String: InboundSecrets] = [:]
+        for endpoint in config.endpoints where endpoint.kind == .whatsapp || endpoint.kind == .twilio {
+            func resolve(_ reference: SecretReference?) -> Result<String, SecretError>? {
+                guard let reference else { return nil }
+                do { return .success(try secrets.resolve(reference)) } catch { return .failure(error) }
+            }
+            inbound[endpoint.name] = InboundSecrets(
+                kind: endpoint.kind, appSecret: resolve(endpoint.appSecret), verifyToken: resolve(endpoint.verifyToken),
+                authToken: endpoint.kind == .twilio ? resolve(endpoint.token) : nil, statusCallback: endpoint.statusCallback)
+        }
         return GatewaySnapshot(config: config, ruleSet: ruleSet, planner: MessagePlanner(ruleSet: ruleSet, endpoints: config.endpoints),
-                               dispatcher: dispatcher, warnings: diagnostics.filter { $0.severity == .warning }, loadedAt: now)
+                               dispatcher: dispatcher, inbound: inbound, warnings: diagnostics.filter { $0.severity == .warning }, loadedAt: now)
     }
+}
+
+/// The secrets an endpoint's provider webhooks are verified with; each a value, or why it could
+/// not be read (naming the reference, never a value).
+public struct InboundSecrets: Sendable {
+    public var kind: Endpoint.Kind
+    public var appSecret: Result<String, SecretError>?
+    public var verifyToken: Result<String, SecretError>?
+    public var authToken: Result<String, SecretError>?
+    public var statusCallback: String?
 }

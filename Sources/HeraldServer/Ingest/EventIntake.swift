@@ -45,13 +45,35 @@ public struct EventIntake: Sendable {
     public func accept(_ batch: IngestBatch, planner: MessagePlanner, idempotencyKey: String?, now: Date) async throws -> [Outcome] {
         var acceptances: [Acceptance] = []
         var planned: [(event: IncomingEvent, plan: EventPlan)] = []
+        let rules = Dictionary(planner.ruleSet.rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var optOuts: [String: [String: String]] = [:]  // address → category → reason
         for event in batch.events {
             let plan = planner.plan(event.event)
             planned.append((event, plan))
-            let deliveries = plan.messages.map { message in
-                NewDelivery(id: Self.deliveryID(event: event.id, rule: message.rule, element: message.element), rule: message.rule,
-                            element: message.element, channels: message.channels, message: Array(message.storedJSON.compactJSON.utf8),
-                            dueAt: now)
+            var deliveries: [NewDelivery] = []
+            for message in plan.messages {
+                let rule = rules[message.rule]
+                let recipient = Conversations.address(message.recipient.address)
+                var suppressed: String?
+                if let rule, rule.suppressedByOptOut {
+                    if optOuts[recipient] == nil {
+                        optOuts[recipient] = Dictionary(try await outbox.suppressions(address: recipient).map { ($0.category, $0.reason) },
+                                                        uniquingKeysWith: { first, _ in first })
+                    }
+                    suppressed = optOuts[recipient]?[rule.category.rawValue].map { "recipient opted out of \(rule.category.rawValue) messages: \($0)" }
+                }
+                let element: JSONValue? = message.element.flatMap { index in
+                    rule?.forEach?.resolve(event: event.event, element: nil)?[index]
+                }
+                let dedupe = rule?.dedupe.flatMap { dedupe in
+                    dedupe.scopedKey(ruleID: message.rule, recipient: recipient, event: event.event, element: element)
+                        .map { NewDelivery.Dedupe(key: $0, window: dedupe.window) }
+                }
+                deliveries.append(NewDelivery(
+                    id: Self.deliveryID(event: event.id, rule: message.rule, element: message.element), rule: message.rule,
+                    element: message.element, channels: message.channels, message: Array(message.storedJSON.compactJSON.utf8),
+                    dueAt: now, expiresAt: rule?.expires.map { now.addingTimeInterval(Double($0.components.seconds)) },
+                    priority: rule?.urgent == true ? 0 : 1, recipient: recipient, suppressedReason: suppressed, dedupe: dedupe))
             }
             acceptances.append(Acceptance(
                 event: NewEvent(id: event.id, receivedAt: now, body: Array(event.event.compactJSON.utf8), matchedRules: plan.matched,

@@ -21,6 +21,9 @@ public struct ClaimedDelivery: Sendable, Hashable {
     public var createdAt: Date
     public var dueAt: Date
     public var expiresAt: Date?
+    /// 0 for urgent, 1 for the others.
+    public var priority: Int = 1
+    public var recipient: String?
 
     /// The current channel, or nil if the index is past the channels (never, for stored data).
     public var currentChannel: String? {
@@ -29,8 +32,11 @@ public struct ClaimedDelivery: Sendable, Hashable {
 
     public init(
         id: String, eventID: String, rule: String, element: Int?, channels: [String], message: [UInt8],
-        channelIndex: Int, attemptsOnChannel: Int, totalAttempts: Int, createdAt: Date, dueAt: Date, expiresAt: Date?
+        channelIndex: Int, attemptsOnChannel: Int, totalAttempts: Int, createdAt: Date, dueAt: Date, expiresAt: Date?,
+        priority: Int = 1, recipient: String? = nil
     ) {
+        self.priority = priority
+        self.recipient = recipient
         self.id = id
         self.eventID = eventID
         self.rule = rule

@@ -11,4 +11,8 @@ public enum NextStep: Sendable, Hashable {
     case nextChannel(index: Int, at: Date)
     /// Give up: the delivery is dead-lettered with the reason until someone requeues it.
     case dead(reason: String)
+    /// Not sent: the rule's `expires` ran out first. Recorded as expired with the reason.
+    case expired(reason: String)
+    /// Not sent: the recipient opted out (or is paced out for good) since the event was accepted.
+    case suppressed(reason: String)
 }

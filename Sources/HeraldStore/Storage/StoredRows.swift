@@ -30,7 +30,9 @@ enum StoredRows {
             totalAttempts: try row.value("total_attempts", in: what),
             createdAt: StoredTime.date(milliseconds: try row.value("created_at", in: what)),
             dueAt: StoredTime.date(milliseconds: try row.value("due_at", in: what)),
-            expiresAt: (try row.value("expires_at", in: what) as Int64?).map(StoredTime.date(milliseconds:))
+            expiresAt: (try row.value("expires_at", in: what) as Int64?).map(StoredTime.date(milliseconds:)),
+            priority: try row.value("priority", in: what),
+            recipient: try row.value("recipient", in: what)
         )
     }
 

@@ -1,0 +1,199 @@
+import Foundation
+import Glibc
+import HeraldDelivery
+import Testing
+
+/// Two-way conversations through the real server: Meta's handshake, signed webhooks, a tapped
+/// button carried to the bank's callback, SMS keyword replies, and provider statuses.
+@Suite(.serialized) struct ServeConversationTests {
+    static let rules = """
+        templates:
+          fraud_check:
+            default_locale: en
+            text: {en: "{merchant} charged {amount}. Was this you?", pt-BR: "{merchant} cobrou {amount}. Foi você?"}
+            buttons:
+              - {id: confirm, text: {en: "Yes, it was me", pt-BR: "Sim, fui eu"}, keywords: {en: [YES, Y], pt-BR: [SIM, S]}}
+              - {id: block, text: {en: "No, block my card", pt-BR: "Não, bloquear"}, keywords: {en: [NO, N], pt-BR: [NAO, N]}}
+        rules:
+          - id: fraud
+            match: {type: [bank.card.transaction.flagged]}
+            recipient: {address: $.data.customer.phone, locale: $.data.customer.locale}
+            channels: [whatsapp, sms]
+            template: fraud_check
+            params: {merchant: $.data.merchant.name, amount: {money: $.data.amount, currency: $.data.currency}}
+            category: fraud
+            urgent: true
+            on_reply: {endpoint: bank-callback}
+        """
+
+    static func event(_ id: String, phone: String = "+919876543210", locale: String = "en") -> String {
+        #"{"id":"\#(id)","type":"bank.card.transaction.flagged","data":{"customer":{"phone":"\#(phone)","locale":"\#(locale)"},"merchant":{"name":"Croma"},"amount":48999,"currency":"INR"}}"#
+    }
+
+    static func whatsapp(_ value: String) -> String {
+        #"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550001111","phone_number_id":"1234567890"},\#(value)}}]}]}"#
+    }
+
+    static func signed(_ body: String, secret: String = "meta-app-secret") -> [String: String] {
+        ["X-Hub-Signature-256": "sha256=" + HMACSHA256.hex(key: Array(secret.utf8), message: Array(body.utf8))]
+    }
+
+    @Test func metasHandshakeAnswersTheChallengeOnlyForTheVerifyToken() async throws {
+        let setup = try ServeCommandTests.start(rules: Self.rules)
+        let ok = try await setup.server.request("GET", "/v1/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444", key: nil)
+        #expect(ok.status == 200 && ok.text == "1158201444")
+        let wrong = try await setup.server.request("GET", "/v1/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1", key: nil)
+        #expect(wrong.status == 403)
+        _ = setup.stop()
+    }
+
+    @Test func aTappedButtonReachesTheBankSignedAndIsRecorded() async throws {
+        let setup = try ServeCommandTests.start(sinkArguments: ["--json"], rules: Self.rules)
+        let server = setup.server
+        #expect(try await server.post("/v1/events", Self.event("evt-7")).status == 202)
+        _ = try await server.poll("/v1/events/evt-7") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+
+        // A Hindi title makes the body non-ASCII: the signature covers its UTF-8 bytes.
+        let reply = Self.whatsapp(#""contacts":[{"profile":{"name":"Priya"},"wa_id":"919876543210"}],"messages":[{"from":"919876543210","id":"wamid.REPLY1","timestamp":"1764093000","context":{"from":"15550001111","id":"wamid.1"},"type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"block:evt-7/fraud","title":"नहीं, कार्ड रोकें"}}}]"#)
+        let forged = try await server.post("/v1/webhooks/whatsapp", reply, key: nil, headers: Self.signed(reply, secret: "guess"))
+        #expect(forged.status == 401)
+        let missing = try await server.post("/v1/webhooks/whatsapp", reply, key: nil)
+        #expect(missing.status == 401)
+        let tampered = try await server.post("/v1/webhooks/whatsapp", reply.replacingOccurrences(of: "block:", with: "confirm:"), key: nil, headers: Self.signed(reply))
+        #expect(tampered.status == 401, "a body changed after signing")
+        let accepted = try await server.post("/v1/webhooks/whatsapp", reply, key: nil, headers: Self.signed(reply))
+        #expect(accepted.status == 200, "\(accepted.text)")
+        // Meta posts at least once: the same reply again changes nothing.
+        #expect(try await server.post("/v1/webhooks/whatsapp", reply, key: nil, headers: Self.signed(reply)).status == 200)
+
+        let record = try await server.poll("/v1/events/evt-7") { object in
+            let deliveries = object["deliveries"] as? [[String: Any]] ?? []
+            return deliveries.count == 2 && deliveries.allSatisfy { $0["status"] as? String == "delivered" }
+        }
+        let deliveries = try #require(record["deliveries"] as? [[String: Any]])
+        let replies = try #require(deliveries.first?["replies"] as? [[String: Any]])
+        #expect(replies.count == 1)
+        #expect(replies.first?["kind"] as? String == "button" && replies.first?["button"] as? String == "block")
+        #expect(deliveries.last?["id"] as? String == "evt-7/fraud/reply/wamid.REPLY1")
+        #expect(deliveries.last?["delivered_via"] as? String == "bank-callback")
+
+        let printed = setup.stop().sink
+        let callbacks = printed.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["path"] as? String == "/bank/fraud-replies" }
+        #expect(callbacks.count == 1, "\(printed)")
+        #expect(callbacks.first?["signed"] as? Bool == true)
+        #expect(callbacks.first?["delivery"] as? String == "evt-7/fraud/reply/wamid.REPLY1")
+    }
+
+    @Test func statusesMoveForwardAndDuplicatesAreIgnored() async throws {
+        let setup = try ServeCommandTests.start(rules: Self.rules)
+        let server = setup.server
+        _ = try await server.post("/v1/events", Self.event("evt-8"))
+        _ = try await server.poll("/v1/events/evt-8") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        func status(_ name: String, _ time: Int) -> String {
+            Self.whatsapp(#""statuses":[{"id":"wamid.1","status":"\#(name)","timestamp":"\#(time)","recipient_id":"919876543210"}]"#)
+        }
+        for body in [status("delivered", 1764093001), status("read", 1764093005), status("sent", 1764093000), status("read", 1764093005)] {
+            #expect(try await server.post("/v1/webhooks/whatsapp", body, key: nil, headers: Self.signed(body)).status == 200)
+        }
+        let delivery = (try await server.request("GET", "/v1/events/evt-8").object["deliveries"] as? [[String: Any]])?.first
+        #expect(delivery?["provider_status"] as? String == "read")
+        let statuses = delivery?["statuses"] as? [[String: Any]]
+        #expect(statuses?.map { $0["status"] as? String } == ["delivered", "read", "sent"], "the repeated read is stored once")
+        #expect(statuses?.map { $0["applied"] as? Bool } == [true, true, false], "a late sent after read is ignored")
+        _ = setup.stop()
+    }
+}
+
+/// SMS has no reply reference: a keyword answers the latest question to that number.
+@Suite(.serialized) struct ServeSMSReplyTests {
+    static func twilioSignature(url: String, params: [(String, String)], token: String) -> String {
+        let data = url + params.sorted { $0.0 < $1.0 }.map { $0.0 + $0.1 }.joined()
+        return Data(HMACSHA1.mac(key: Array(token.utf8), message: Array(data.utf8))).base64EncodedString()
+    }
+
+    static func form(_ params: [(String, String)]) -> String {
+        params.map { name, value in
+            let encoded = value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value
+            return "\(name)=\(encoded)"
+        }.joined(separator: "&")
+    }
+
+    @Test func aKeywordReplyBySMSAnswersTheLatestQuestion() async throws {
+        let rules = ServeConversationTests.rules.replacingOccurrences(of: "channels: [whatsapp, sms]", with: "channels: [sms]")
+        let setup = try ServeCommandTests.start(sinkArguments: ["--json"], rules: rules)
+        let server = setup.server
+        #expect(try await server.post("/v1/events", ServeConversationTests.event("evt-9", phone: "+55 11 91234-5678", locale: "pt-BR")).status == 202)
+        _ = try await server.poll("/v1/events/evt-9") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+
+        let params = [("AccountSid", "AC1"), ("Body", "Não"), ("From", "+5511912345678"), ("MessageSid", "SM9f0c1a"),
+                      ("NumMedia", "0"), ("SmsStatus", "received"), ("To", "+15005550006")]
+        let url = "\(server.baseURL)/v1/webhooks/twilio"
+        let signature = Self.twilioSignature(url: url, params: params, token: "tw-secret")
+        let forged = try await server.post("/v1/webhooks/twilio", Self.form(params), contentType: "application/x-www-form-urlencoded", key: nil,
+                                           headers: ["X-Twilio-Signature": Self.twilioSignature(url: url, params: params, token: "guess")])
+        #expect(forged.status == 401)
+        let reply = try await server.post("/v1/webhooks/twilio", Self.form(params), contentType: "application/x-www-form-urlencoded", key: nil,
+                                          headers: ["X-Twilio-Signature": signature])
+        #expect(reply.status == 200, "\(reply.text) \(server.stderr.suffix(600))")
+        #expect(reply.headers["content-type"]?.hasPrefix("text/xml") == true)
+
+        let record = try await server.poll("/v1/events/evt-9") { (($0["deliveries"] as? [[String: Any]])?.count ?? 0) == 2 }
+        let replies = (record["deliveries"] as? [[String: Any]])?.first?["replies"] as? [[String: Any]]
+        #expect(replies?.first?["kind"] as? String == "keyword", "\(String(describing: replies))")
+        #expect(replies?.first?["button"] as? String == "block", "'Não' is pt-BR's NAO, without the accent")
+        _ = setup.stop()
+    }
+}
+
+/// Customer protection through the real server: the same fraud case twice, and an opted-out number.
+@Suite(.serialized) struct ServeProtectionTests {
+    @Test func theSameTransactionTwiceWithDifferentEventIDsSendsOnce() async throws {
+        let setup = try ServeCommandTests.start()
+        let server = setup.server
+        let first = ServeCommandTests.fraud(id: "dup-1")
+        // The source system resends the same transaction under a new event id.
+        let again = first.replacingOccurrences(of: "\"dup-1\"", with: "\"dup-2\"")
+        #expect(try await server.post("/v1/events", first).status == 202)
+        #expect(try await server.post("/v1/events", again).status == 202)
+        let record = try await server.poll("/v1/events/dup-2") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "suppressed" }
+        let delivery = (record["deliveries"] as? [[String: Any]])?.first
+        #expect(delivery?["status"] as? String == "suppressed")
+        #expect((delivery?["reason"] as? String)?.contains("duplicate of event 'dup-1'") == true, "\(String(describing: delivery))")
+        _ = try await server.poll("/v1/events/dup-1") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        let printed = setup.stop().sink
+        #expect(printed.filter { $0.hasPrefix("whatsapp → ") }.count == 1, "\(printed)")
+    }
+
+    @Test func aSTOPBySMSSuppressesServiceMessagesButNotFraudPrompts() async throws {
+        let rules = ServeConversationTests.rules.replacingOccurrences(of: "channels: [whatsapp, sms]", with: "channels: [sms]") + """
+
+              - id: offer
+                match: {type: [bank.offer]}
+                recipient: {address: $.data.customer.phone}
+                channels: [sms]
+                template: offer
+                category: marketing
+            """
+        let templates = rules.replacingOccurrences(of: "templates:\n", with: "templates:\n  offer: {default_locale: en, text: {en: \"A new card for you\"}}\n")
+        let setup = try ServeCommandTests.start(rules: templates)
+        let server = setup.server
+        _ = try await server.post("/v1/events", ServeConversationTests.event("q-1", phone: "+5511912345678", locale: "pt-BR"))
+        _ = try await server.poll("/v1/events/q-1") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        let params = [("AccountSid", "AC1"), ("Body", "sair"), ("From", "+5511912345678"), ("MessageSid", "SMstop1"), ("SmsStatus", "received"), ("To", "+15005550006")]
+        let url = "\(server.baseURL)/v1/webhooks/twilio"
+        let stop = try await server.post("/v1/webhooks/twilio", ServeSMSReplyTests.form(params), contentType: "application/x-www-form-urlencoded", key: nil,
+                                         headers: ["X-Twilio-Signature": ServeSMSReplyTests.twilioSignature(url: url, params: params, token: "tw-secret")])
+        #expect(stop.status == 200)
+        // Marketing is suppressed from now on; a fraud prompt still goes out.
+        _ = try await server.post("/v1/events", #"{"id":"offer-1","type":"bank.offer","data":{"customer":{"phone":"+55 11 91234 5678"}}}"#)
+        _ = try await server.post("/v1/events", ServeConversationTests.event("q-2", phone: "+5511912345678", locale: "pt-BR"))
+        let offer = try await server.request("GET", "/v1/events/offer-1").object
+        let delivery = (offer["deliveries"] as? [[String: Any]])?.first
+        #expect(delivery?["status"] as? String == "suppressed")
+        #expect((delivery?["reason"] as? String)?.contains("opted out of marketing") == true, "\(String(describing: delivery))")
+        _ = try await server.poll("/v1/events/q-2") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        let printed = setup.stop().sink
+        #expect(printed.filter { $0.hasPrefix("sms → ") }.count == 2, "\(printed)")
+    }
+}
