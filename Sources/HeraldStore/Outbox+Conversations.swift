@@ -127,6 +127,26 @@ extension Outbox {
         }
     }
 
+    /// After the provider reported a delivered message failed (WhatsApp `failed`, Twilio
+    /// `undelivered`): the delivery goes back to pending on channel `index`, due now, with `reason`
+    /// as its last error. Returns false when it is not delivered or has no such channel.
+    public func failOver(deliveryID: String, toChannel index: Int, reason: String, now: Date) async throws(OutboxError) -> Bool {
+        try await writing("failing delivery \(deliveryID) over to channel \(index + 1)") { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT status, channels FROM deliveries WHERE id = ?"), arguments: [deliveryID])
+            else { return false }
+            let status: String = try row.value("status", in: "delivery \(deliveryID)")
+            let channels = try StoredRows.names(row.value("channels", in: "delivery \(deliveryID)"), column: "channels", in: "delivery \(deliveryID)")
+            guard status == DeliveryStatus.delivered.rawValue, channels.indices.contains(index) else { return false }
+            let nowMS = StoredTime.milliseconds(now)
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET status = 'pending', channel_index = ?, attempts_on_channel = 0, due_at = ?, updated_at = ?,
+                    last_error = ?, delivered_channel = NULL, lease_owner = NULL, lease_until = NULL
+                WHERE id = ?
+                """).execute(arguments: [index, nowMS, nowMS, reason, deliveryID])
+            return true
+        }
+    }
+
     /// Every status recorded for a delivery, oldest first.
     public func statuses(deliveryID: String) async throws(OutboxError) -> [StatusRecord] {
         try await reading("reading the statuses of delivery \(deliveryID)") { db in

@@ -27,6 +27,8 @@ struct Workspace {
         var configDecoded = false
         var configRules: String?
         var endpoints: Set<String>?
+        var endpointKinds: [String: Endpoint.Kind] = [:]
+        var optOutKeywords: OptOutKeywords?
         if let configFile {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: configFile, isDirectory: &isDirectory), !isDirectory.boolValue,
@@ -39,6 +41,8 @@ struct Workspace {
             configDecoded = true
             configRules = decoder.rulesFolder
             endpoints = decoder.endpointNames
+            endpointKinds = decoder.endpointKinds
+            optOutKeywords = decoder.config?.protection.optOutKeywords
         }
         var targets = paths
         var label = paths.joined(separator: ", ")
@@ -83,7 +87,7 @@ struct Workspace {
         }
         let read = RuleCatalog.readSources(files)
         diagnostics += read.diagnostics
-        let catalog = RuleCatalog(sources: read.sources, endpoints: endpoints)
+        let catalog = RuleCatalog(sources: read.sources, endpoints: endpoints, endpointKinds: endpointKinds, optOutKeywords: optOutKeywords)
         diagnostics += catalog.diagnostics
         diagnostics.sort(by: Diagnostic.ordered)
         return Workspace(configFile: configFile, config: config, catalog: catalog, rulesLabel: label, diagnostics: diagnostics)

@@ -197,3 +197,134 @@ import Testing
         #expect(printed.filter { $0.hasPrefix("sms → ") }.count == 2, "\(printed)")
     }
 }
+
+/// Failover after a failed status, the opt-out API, expiry, quiet hours, pacing and priority.
+@Suite(.serialized) struct ServeCustomerProtectionTests {
+    /// A non-urgent service rule (for pacing and quiet hours) beside the urgent fraud rule.
+    static let rules = ServeConversationTests.rules.replacingOccurrences(of: "templates:\n", with: """
+        templates:
+          notice: {default_locale: en, text: {en: "Your flight {flight} is delayed."}}
+
+        """) + """
+
+          - id: notice
+            match: {type: [airline.flight.delayed]}
+            recipient: {address: $.data.phone, timezone: $.data.timezone}
+            channels: [whatsapp]
+            template: notice
+            params: {flight: $.data.flight}
+            category: service
+        """
+
+    static func notice(_ id: String, phone: String = "+919876543210", timezone: String = "UTC") -> String {
+        #"{"id":"\#(id)","type":"airline.flight.delayed","data":{"phone":"\#(phone)","timezone":"\#(timezone)","flight":"XH 417"}}"#
+    }
+
+    static func status(of id: String, in server: RunningServer) async throws -> [String: Any]? {
+        (try await server.request("GET", "/v1/events/\(id)").object["deliveries"] as? [[String: Any]])?.first
+    }
+
+    @Test func aFailedStatusFailsOverToSMS() async throws {
+        let setup = try ServeCommandTests.start(rules: Self.rules)
+        let server = setup.server
+        _ = try await server.post("/v1/events", ServeConversationTests.event("fo-1"))
+        _ = try await server.poll("/v1/events/fo-1") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        let failed = ServeConversationTests.whatsapp(#""statuses":[{"id":"wamid.1","status":"failed","timestamp":"1764093001","recipient_id":"919876543210","errors":[{"code":131026,"title":"Message undeliverable","message":"Message undeliverable","error_data":{"details":"Receiver is incapable of receiving this message"}}]}]"#)
+        #expect(try await server.post("/v1/webhooks/whatsapp", failed, key: nil, headers: ServeConversationTests.signed(failed)).status == 200)
+        let record = try await server.poll("/v1/events/fo-1") { (($0["deliveries"] as? [[String: Any]])?.first?["delivered_via"] as? String) == "sms" }
+        let delivery = (record["deliveries"] as? [[String: Any]])?.first
+        #expect(delivery?["delivered_via"] as? String == "sms", "\(String(describing: delivery))")
+        #expect((delivery?["attempts"] as? [[String: Any]])?.map { $0["channel"] as? String } == ["whatsapp", "sms"])
+        _ = setup.stop()
+    }
+
+    @Test func theOptOutListCanBeReadAndEditedThroughTheAPI() async throws {
+        let setup = try ServeCommandTests.start(rules: Self.rules)
+        let server = setup.server
+        let put = try await server.request("PUT", "/v1/suppressions/+91%2098765%2043210", body: Data(#"{"categories":["service"],"reason":"asked the call centre"}"#.utf8))
+        #expect(put.status == 200, "\(put.text)")
+        let list = try await server.request("GET", "/v1/suppressions?address=%2B919876543210").object["suppressions"] as? [[String: Any]]
+        #expect(list?.map { $0["category"] as? String } == ["service"])
+        #expect(list?.first?["address"] as? String == "+919876543210", "normalised")
+        _ = try await server.post("/v1/events", Self.notice("opt-1"))
+        #expect(try await Self.status(of: "opt-1", in: server)?["status"] as? String == "suppressed")
+        let bad = try await server.request("PUT", "/v1/suppressions/+919876543210", body: Data(#"{"categories":["spam"]}"#.utf8))
+        #expect(bad.status == 400)
+        let removed = try await server.request("DELETE", "/v1/suppressions/+919876543210").object["removed"] as? Int
+        #expect(removed == 1)
+        _ = try await server.post("/v1/events", Self.notice("opt-2"))
+        _ = try await server.poll("/v1/events/opt-2") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        _ = setup.stop()
+    }
+
+    @Test func quietHoursHoldNonUrgentMessagesInTheRecipientsTimeZoneOnly() async throws {
+        // Quiet hours around the present moment in UTC: now in UTC is quiet, in Kolkata (+5:30) it is not.
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC") ?? .gmt
+        let hour = utc.component(.hour, from: Date())
+        let from = String(format: "%02d:00", (hour + 23) % 24), to = String(format: "%02d:00", (hour + 2) % 24)
+        let setup = try ServeCommandTests.start(extra: "protection: {quiet_hours: {from: \"\(from)\", to: \"\(to)\"}}", rules: Self.rules)
+        let server = setup.server
+        _ = try await server.post("/v1/events", Self.notice("q-utc", timezone: "UTC"))
+        _ = try await server.post("/v1/events", Self.notice("q-ist", phone: "+919800000001", timezone: "Asia/Kolkata"))
+        _ = try await server.post("/v1/events", ServeConversationTests.event("q-fraud"))
+        _ = try await server.poll("/v1/events/q-ist") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        _ = try await server.poll("/v1/events/q-fraud") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        let held = try await Self.status(of: "q-utc", in: server)
+        #expect(held?["status"] as? String == "pending")
+        #expect((held?["last_error"] as? String)?.hasPrefix("quiet hours (\(from)–\(to), UTC)") == true, "\(String(describing: held))")
+        _ = setup.stop()
+    }
+
+    @Test func pacingHoldsTheSecondNonUrgentMessageToTheSameRecipient() async throws {
+        let setup = try ServeCommandTests.start(extra: "protection: {pacing: 1/h}", rules: Self.rules)
+        let server = setup.server
+        _ = try await server.post("/v1/events", Self.notice("p-1"))
+        _ = try await server.poll("/v1/events/p-1") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        _ = try await server.post("/v1/events", Self.notice("p-2"))
+        _ = try await server.post("/v1/events", ServeConversationTests.event("p-fraud"))
+        _ = try await server.poll("/v1/events/p-fraud") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        let held = try await server.poll("/v1/events/p-2") { (($0["deliveries"] as? [[String: Any]])?.first?["last_error"] as? String) != nil }
+        let delivery = (held["deliveries"] as? [[String: Any]])?.first
+        #expect(delivery?["status"] as? String == "pending")
+        #expect((delivery?["last_error"] as? String)?.hasPrefix("pacing: 1 messages per") == true, "\(String(describing: delivery))")
+        _ = setup.stop()
+    }
+
+    @Test func anUndeliverableMessagePastItsExpiryIsExpiredNotSentLate() async throws {
+        let rules = Self.rules.replacingOccurrences(of: "category: service", with: "category: service\n    expires: 1s")
+        let setup = try ServeCommandTests.start(sinkArguments: ["--status", "503", "--retry-after", "2"], rules: rules)
+        let server = setup.server
+        _ = try await server.post("/v1/events", Self.notice("x-1"))
+        let record = try await server.poll("/v1/events/x-1", attempts: 100) { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "expired" }
+        let delivery = (record["deliveries"] as? [[String: Any]])?.first
+        #expect(delivery?["status"] as? String == "expired", "\(String(describing: delivery))")
+        #expect((delivery?["reason"] as? String)?.contains("not sent late") == true)
+        _ = setup.stop()
+    }
+
+    /// 12 delay notices fill a rate limit of 4/s; a fraud prompt posted after them still goes out among the first.
+    @Test func anUrgentMessageOvertakesBulkOnesUnderASaturatedRateLimit() async throws {
+        // Every message goes to the sink's webhook endpoint `ops`, limited to 4 requests a second.
+        let sink = try RunningSink(["--json"])
+        let folder = try RunningServer.folder(sinkPort: sink.port, rules: Self.rules.replacingOccurrences(of: "channels: [whatsapp]", with: "channels: [ops]")
+            .replacingOccurrences(of: "channels: [whatsapp, sms]", with: "channels: [ops]"))
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("herald.yaml")
+        try String(contentsOf: config, encoding: .utf8)
+            .replacingOccurrences(of: "ops: {kind: webhook, url: \"http://127.0.0.1:\(sink.port)/ops\"}",
+                                  with: "ops: {kind: webhook, url: \"http://127.0.0.1:\(sink.port)/ops\", rate: 4/s}")
+            .write(to: config, atomically: true, encoding: .utf8)
+        let server = try RunningServer(folder: folder, environment: RunningServer.secrets)
+        let bulk = (0..<12).map { Self.notice("bulk-\($0)", phone: "+91980000\(String(format: "%04d", $0))") }
+        #expect(try await server.post("/v1/events", "[" + bulk.joined(separator: ",") + "]").status == 202)
+        #expect(try await server.post("/v1/events", ServeConversationTests.event("urgent-1")).status == 202)
+        _ = try await server.poll("/v1/deliveries?status=pending", attempts: 100) { ($0["deliveries"] as? [Any])?.isEmpty == true }
+        #expect(server.stop() == 0)
+        let order = sink.stop().stdout.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .compactMap { $0["delivery"] as? String }
+        #expect(order.count == 13, "\(order)")
+        let position = order.firstIndex(of: "urgent-1/fraud") ?? order.count
+        #expect(position < 6, "the fraud prompt went out as number \(position + 1) of 13: \(order)")
+    }
+}

@@ -30,7 +30,8 @@ import Testing
         #expect(message["params"]?["last4"] == "4821")
         #expect(message["formatting_locale"] == "hi-IN")
         #expect(message["text"] == "आपके कार्ड (अंतिम अंक 4821) से Croma Electronics पर ₹48,999.00 का भुगतान हुआ है। क्या यह भुगतान आपने किया था?")
-        #expect(message["lengths"]?["sms"] == ["length": 109, "encoding": "UCS-2", "segments": 2])
+        // The SMS carries the reply instruction ("…HAAN…NAHIN…") after the text: 185 units, 3 parts.
+        #expect(message["lengths"]?["sms"] == ["length": 185, "encoding": "UCS-2", "segments": 3])
         // WhatsApp gets the approved template, not this text: no text limit applies there.
         #expect(message["lengths"]?["whatsapp"] == ["length": 109])
         #expect(message["buttons"] == [["id": "confirm", "title": "हाँ, मैंने किया"], ["id": "block", "title": "नहीं, कार्ड रोकें"]])
@@ -120,8 +121,8 @@ import Testing
             // CLDR pt-BR puts a no-break space between the symbol and the amount.
             "    text: El Corte Inglés Lisboa cobrou €\u{00A0}1.249,90 no seu cartão final 0537. Foi você?",
             "    whatsapp: 76 characters",
-            // 'ç', 'ê' and the no-break space are not GSM-7: 76 UCS-2 units are two SMS parts.
-            "    sms: 76 UCS-2 units, 2 parts",
+            // 'ç', 'ê' and the no-break space are not GSM-7; with the reply instruction the SMS is 132 UCS-2 units, two parts.
+            "    sms: 132 UCS-2 units, 2 parts",
             "    buttons: [Sim, fui eu] [Não, bloquear cartão]",
             "    whatsapp template: aurora_card_fraud_check (pt_BR): El Corte Inglés Lisboa | €\u{00A0}1.249,90 | 0537",
         ])
@@ -166,7 +167,7 @@ import Testing
         #expect(output.status == 1, "a message with a problem fails the dry run")
         let message = try #require(try JSONParser.parse(output.stdout)["messages"]?[0])
         #expect(message["lengths"]?["sms"]?["max_length"] == 70)
-        #expect(message["problems"] == ["rule card-fraud-check, locale hi: text is 109 UCS-2 units long, over the maximum of 70 for endpoint 'sms'"])
+        #expect(message["problems"] == ["rule card-fraud-check, locale hi: text is 185 UCS-2 units long, over the maximum of 70 for endpoint 'sms'"])
     }
 
     /// `--json` shows each channel's exact request, with secrets masked and never read.

@@ -35,6 +35,16 @@ public struct PlannedMessage: Sendable {
     public var buttons: [PlannedButton] = []
     /// The pre-approved WhatsApp template WhatsApp channels send, with its body filled in.
     public var whatsappTemplate: PlannedWhatsAppTemplate? = nil
+    /// For a message with buttons: how to answer by SMS in the text's language ("Reply YES or NO"),
+    /// appended to the text on SMS channels.
+    public var smsReply: String? = nil
+
+    /// The text as an SMS channel sends it: with the reply instruction when there is one.
+    public var smsText: String? {
+        guard let text else { return nil }
+        guard let smsReply, !smsReply.isEmpty else { return text }
+        return text + "\n" + smsReply
+    }
 
     /// Every problem, the per-channel ones included, for showing.
     public var allProblems: [String] {
@@ -192,9 +202,12 @@ public struct MessagePlanner: Sendable {
         }
         var lengths: [ChannelLength] = []
         var channelProblems: [String: String] = [:]
+        let smsReply = buttons.isEmpty ? nil : template?.smsReply(for: choice.locale)
         if let text {
             for channel in rule.channels {
-                let measured = measure(text, channel: channel, whatsapp: whatsappTemplate != nil ? .template : buttons.isEmpty ? .text : .interactive)
+                // An SMS carries the reply instruction too: measure what it will send.
+                let sent = endpoints[channel]?.kind == .twilio ? smsReply.map { text + "\n" + $0 } ?? text : text
+                let measured = measure(sent, channel: channel, whatsapp: whatsappTemplate != nil ? .template : buttons.isEmpty ? .text : .interactive)
                 if let maximum = measured.maximum, measured.length > maximum {
                     channelProblems[channel] = "rule \(rule.id), locale \(choice.locale): text is \(measured.length) \(measured.unit) long, "
                         + "over the maximum of \(maximum) for endpoint '\(channel)'"
@@ -207,7 +220,8 @@ public struct MessagePlanner: Sendable {
             recipient: ResolvedRecipient(address: addressText, locale: locale, timezone: timezone),
             locale: choice, formattingLocale: formatting, channels: rule.channels, template: rule.templateID, params: params,
             text: text, lengths: lengths, problems: problems, channelProblems: channelProblems,
-            buttons: buttons, whatsappTemplate: whatsappTemplate))
+            buttons: buttons, whatsappTemplate: whatsappTemplate,
+            smsReply: smsReply))
     }
 
     /// Numbers, money and dates follow the recipient's own locale when it speaks the text's language

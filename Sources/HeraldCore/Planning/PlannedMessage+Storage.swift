@@ -33,6 +33,7 @@ extension PlannedMessage {
         object["problems"] = .array(problems.map { .string($0) })
         object["channel_problems"] = .object(JSONObject(channelProblems.sorted { $0.key < $1.key }.map { JSONObject.Member(key: $0.key, value: .string($0.value)) }))
         object["buttons"] = .array(buttons.map { ["id": .string($0.id), "title": .string($0.title)] })
+        if let smsReply { object["sms_reply"] = .string(smsReply) }
         if let template = whatsappTemplate {
             object["whatsapp_template"] = [
                 "name": .string(template.name), "language": .string(template.language),
@@ -95,6 +96,6 @@ extension PlannedMessage {
             channels: try strings(json["channels"], "channels"), template: try string(json["template"], "template"),
             params: params, text: optionalString(json["text"]), lengths: [],
             problems: try strings(json["problems"], "problems"), channelProblems: channelProblems,
-            buttons: buttons, whatsappTemplate: whatsappTemplate)
+            buttons: buttons, whatsappTemplate: whatsappTemplate, smsReply: optionalString(json["sms_reply"]))
     }
 }

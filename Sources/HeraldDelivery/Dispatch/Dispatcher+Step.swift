@@ -14,6 +14,9 @@ public struct DeliveryStep: Sendable {
         case nextChannel(index: Int)
         /// No channel can take it: the message is dead, for this reason.
         case dead(reason: String)
+        /// Not attempted: the endpoint's rate limit is booked for this long. Put it back and come
+        /// back then, so that urgent messages claimed meanwhile go first.
+        case wait(Duration)
     }
 
     /// The channel this step was about.
@@ -31,7 +34,7 @@ extension Dispatcher {
     ///   - attemptsOnChannel: attempts already made on this channel (0 for the first).
     ///   - age: how long ago the delivery was accepted (checked against the endpoint's `max_age`).
     public func step(_ message: PlannedMessage, channelIndex: Int, attemptsOnChannel: Int, age: Duration,
-                     deliveryID: String, eventID: String?) async -> DeliveryStep {
+                     deliveryID: String, eventID: String?, maxRateWait: Duration? = nil) async -> DeliveryStep {
         guard let text = message.text, !text.isEmpty, message.problems.isEmpty else {
             return DeliveryStep(channel: nil, outcome: nil, note: nil,
                                 next: .dead(reason: "message not rendered: \(message.problems.joined(separator: "; "))"))
@@ -59,9 +62,11 @@ extension Dispatcher {
             return giveUp(.permanent(ProviderError(message: lane.secretError ?? "secrets unavailable")), outcome: nil)
         }
         let clock = self.clock
-        switch await lane.gate.admit(at: { clock.now() }) {
+        switch await lane.gate.admit(at: { clock.now() }, maxWait: maxRateWait) {
         case .circuitOpen:
             return giveUp(.circuitOpen, outcome: nil)
+        case .later(let wait):
+            return DeliveryStep(channel: channel, outcome: nil, note: "\(channel): rate limit", next: .wait(wait))
         case .go(let wait):
             await clock.sleep(for: wait)
         }
@@ -94,6 +99,8 @@ extension Dispatcher {
         switch await lane.gate.admit(at: { clock.now() }) {
         case .circuitOpen:
             return DeliveryStep(channel: channel, outcome: nil, note: "circuit breaker open", next: .retry(after: .seconds(5)))
+        case .later(let wait):
+            return DeliveryStep(channel: channel, outcome: nil, note: "\(channel): rate limit", next: .wait(wait))
         case .go(let wait):
             await clock.sleep(for: wait)
         }

@@ -101,6 +101,10 @@ public final class Dispatcher: Sendable {
                 return .circuitOpen
             case .go(let wait):
                 await clock.sleep(for: wait)
+            case .later(let wait):
+                // Not asked for here (no maxWait): wait in place.
+                await clock.sleep(for: wait)
+                continue
             }
             attempts += 1
             let outcome = await attempt(message, text: text, lane: lane, secrets: secrets, deliveryID: deliveryID, eventID: eventID)
@@ -137,7 +141,8 @@ public final class Dispatcher: Sendable {
                 case .failure(let failure): return WhatsAppClassifier.classify(failure)
                 }
             case .twilio:
-                let request = try TwilioRequestBuilder(endpoint: endpoint, secrets: secrets).request(to: address, text: text, deliveryID: deliveryID)
+                let request = try TwilioRequestBuilder(endpoint: endpoint, secrets: secrets)
+                    .request(to: address, text: message.smsText ?? text, deliveryID: deliveryID)
                 switch await transport.send(request, settings: settings) {
                 case .success(let response): return TwilioClassifier.classify(response, now: clock.wallClock())
                 case .failure(let failure): return TwilioClassifier.classify(failure)

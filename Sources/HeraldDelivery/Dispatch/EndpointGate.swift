@@ -19,10 +19,14 @@ actor EndpointGate {
         case go(wait: Duration)
         /// The breaker is open: do not send.
         case circuitOpen
+        /// The rate limit would make this wait longer than the caller accepts: nothing was taken;
+        /// come back after this long (the outbox does, so that an urgent message can go first).
+        case later(Duration)
     }
 
-    /// Waits for a concurrency slot, then asks the breaker and the rate limit.
-    func admit(at now: @Sendable () -> Duration) async -> Admission {
+    /// Waits for a concurrency slot, then asks the breaker and the rate limit. With `maxWait`,
+    /// a rate-limit wait longer than that takes no token and returns ``Admission/later(_:)``.
+    func admit(at now: @Sendable () -> Duration, maxWait: Duration? = nil) async -> Admission {
         if inFlight >= concurrency {
             await withCheckedContinuation { waiters.append($0) }
         } else {
@@ -32,6 +36,10 @@ actor EndpointGate {
         guard breaker.allow(at: time) else {
             releaseSlot()
             return .circuitOpen
+        }
+        if let maxWait, let wait = bucket?.wait(at: time), wait > maxWait {
+            releaseSlot()
+            return .later(wait)
         }
         let wait = bucket?.take(at: time) ?? .zero
         return .go(wait: wait)

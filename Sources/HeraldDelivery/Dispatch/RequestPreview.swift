@@ -29,7 +29,8 @@ public enum RequestPreview {
                 case .whatsapp:
                     describe(try WhatsAppRequestBuilder(endpoint: endpoint, secrets: secrets).request(for: message, text: text, deliveryID: deliveryID), into: &entry)
                 case .twilio:
-                    describe(try TwilioRequestBuilder(endpoint: endpoint, secrets: secrets).request(to: message.recipient.address, text: text, deliveryID: deliveryID), into: &entry)
+                    describe(try TwilioRequestBuilder(endpoint: endpoint, secrets: secrets)
+                        .request(to: message.recipient.address, text: message.smsText ?? text, deliveryID: deliveryID), into: &entry)
                 case .webhook:
                     var request = try WebhookRequestBuilder(endpoint: endpoint, secrets: secrets)
                         .request(for: message, text: text, deliveryID: deliveryID, eventID: eventID, now: now)

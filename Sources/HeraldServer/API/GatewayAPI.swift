@@ -53,6 +53,7 @@ public final class GatewayAPI: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ProblemMiddleware(logger: logger))
         addWebhookRoutes(to: router)
+        addSuppressionRoutes(to: router)
         router.post("/v1/events") { request, _ in try await self.ingest(request) }
         router.get("/v1/events/{id}") { request, context in
             try self.authorize(request)

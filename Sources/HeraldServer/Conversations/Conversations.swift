@@ -58,6 +58,19 @@ public final class Conversations: Sendable {
         Counter(label: "herald_provider_statuses_total", dimensions: [("status", update.status.name), ("result", result)]).increment()
         if case .applied(let deliveryID, _) = outcome {
             logger.debug("provider status", metadata: ["delivery": "\(deliveryID)", "status": "\(update.status.name)"])
+            // The provider could not deliver after all: the customer may still be reached on the
+            // rule's next channel (a fraud prompt by SMS when WhatsApp fails).
+            if update.status == .failed || update.status == .undelivered,
+               let delivery = try await outbox.delivery(id: deliveryID), delivery.channelIndex + 1 < delivery.channels.count {
+                let why = "\(delivery.channels[delivery.channelIndex]): the provider reported \(update.status.name)"
+                    + (error.map { ": \($0.providerError)" } ?? "")
+                if try await outbox.failOver(deliveryID: deliveryID, toChannel: delivery.channelIndex + 1, reason: why, now: now) {
+                    workers.wake()
+                    Counter(label: "herald_failovers_total", dimensions: [("reason", "provider_status")]).increment()
+                    logger.info("failing over after a failed status", metadata: ["delivery": "\(deliveryID)",
+                                                                                 "to": "\(delivery.channels[delivery.channelIndex + 1])"])
+                }
+            }
         }
     }
 

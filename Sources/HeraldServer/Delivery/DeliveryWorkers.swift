@@ -103,20 +103,30 @@ public final class DeliveryWorkers: Service, Sendable {
         let age = Duration.milliseconds(Int64(max(0, started.timeIntervalSince(delivery.createdAt)) * 1000))
         let step: DeliveryStep
         if let message {
+            // Non-urgent messages do not queue inside the rate limiter for long: they go back to the
+            // outbox, where urgent ones are claimed first.
             step = await snapshot.dispatcher.step(message, channelIndex: delivery.channelIndex, attemptsOnChannel: delivery.attemptsOnChannel,
-                                                  age: age, deliveryID: delivery.id, eventID: delivery.eventID)
+                                                  age: age, deliveryID: delivery.id, eventID: delivery.eventID,
+                                                  maxRateWait: delivery.priority > 0 ? .milliseconds(50) : nil)
         } else {
             // A reply on its way to the business: the stored document, signed, to the on_reply endpoint.
             step = await snapshot.dispatcher.step(document: stored["body"] ?? .null, channel: delivery.currentChannel ?? "-",
                                                   attemptsOnChannel: delivery.attemptsOnChannel, age: age, deliveryID: delivery.id)
         }
         let now = Date()
+        if case .wait(let wait) = step.next {
+            let until = now.addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            _ = try? await outbox.postpone(deliveryID: delivery.id, owner: owner, until: until, note: step.note ?? "rate limit", now: now)
+            Counter(label: "herald_deliveries_postponed_total", dimensions: [("reason", "rate_limit")]).increment()
+            return
+        }
         let next: NextStep
         switch step.next {
         case .delivered(let channel, let providerID): next = .delivered(channel: channel, providerID: providerID)
         case .retry(let after): next = .retry(at: now.addingTimeInterval(Double(after.components.seconds) + Double(after.components.attoseconds) / 1e18))
         case .nextChannel(let index): next = .nextChannel(index: index, at: now)
         case .dead(let reason): next = .dead(reason: reason)
+        case .wait: return
         }
         let (outcome, error): (String, ProviderError?) = switch step.outcome {
         case .delivered?: ("delivered", nil)
@@ -154,9 +164,11 @@ public final class DeliveryWorkers: Service, Sendable {
         let protection = snapshot.config.protection
         if let quiet = protection.quietHours {
             let zone = message.recipient.timezone.flatMap(TimeZone.init(identifier:)) ?? protection.defaultTimeZone
+            // Named as the event named it (Foundation calls UTC "GMT").
+            let zoneName = message.recipient.timezone.flatMap { TimeZone(identifier: $0) == nil ? nil : $0 } ?? protection.defaultTimeZone.identifier
             let allowed = quiet.nextAllowed(at: now, timeZone: zone)
             if allowed > now {
-                return (allowed, "quiet hours (\(quiet.from)–\(quiet.to), \(zone.identifier)): waiting until \(RecordJSON.timestamp(allowed).stringValue ?? "")", "quiet_hours")
+                return (allowed, "quiet hours (\(quiet.from)–\(quiet.to), \(zoneName)): waiting until \(RecordJSON.timestamp(allowed).stringValue ?? "")", "quiet_hours")
             }
         }
         if let pacing = protection.pacing, let recipient = delivery.recipient {

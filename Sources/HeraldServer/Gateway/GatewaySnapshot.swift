@@ -50,7 +50,9 @@ public struct GatewaySnapshot: Sendable {
                               summary: "rules folder '\(config.rulesSetting)' cannot be read")
         }
         let read = RuleCatalog.readSources(paths)
-        let catalog = RuleCatalog(sources: read.sources, endpoints: Set(config.endpoints.map(\.name)))
+        let catalog = RuleCatalog(sources: read.sources, endpoints: Set(config.endpoints.map(\.name)),
+                                  endpointKinds: Dictionary(config.endpoints.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first }),
+                                  optOutKeywords: config.protection.optOutKeywords)
         diagnostics += read.diagnostics + catalog.diagnostics
         guard read.diagnostics.allSatisfy({ $0.severity != .error }), let ruleSet = catalog.ruleSet else {
             throw LoadFailure(diagnostics: diagnostics.sorted(by: Diagnostic.ordered), summary: "the rules have errors")

@@ -112,13 +112,29 @@ enum SinkExchange {
 
     static func webhook(_ request: SinkRequest) -> SinkReply {
         let object = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any]
-        let to = (object?["recipient"] as? [String: Any])?["address"] as? String ?? "?"
-        let text = object?["text"] as? String ?? String(decoding: request.body.prefix(200), as: UTF8.self)
+        var to = (object?["recipient"] as? [String: Any])?["address"] as? String ?? "?"
+        var text = object?["text"] as? String ?? String(decoding: request.body.prefix(200), as: UTF8.self)
+        // A customer's answer, carried by a rule's on_reply: who answered which message, and how.
+        if object?["type"] as? String == "herald.reply", let object {
+            to = object["from"] as? String ?? to
+            text = replyCallback(object)
+        }
         return SinkReply(status: 200, body: #"{"ok":true}"#,
                          received: ReceivedMessage(kind: .webhook, to: to, text: text, providerID: nil,
                                                    deliveryID: request.header("X-Herald-Delivery"),
                                                    path: request.path,
                                                    signed: request.header("X-Herald-Signature") != nil))
+    }
+
+    /// `reply to evt-1/card-fraud-check by whatsapp: button 'block' ("No, block my card")`.
+    static func replyCallback(_ object: [String: Any]) -> String {
+        let delivery = object["delivery_id"] as? String ?? "an unknown message"
+        let channel = object["channel"] as? String ?? "?"
+        let kind = (object["kind"] as? String ?? "reply").replacingOccurrences(of: "_", with: " ")
+        var text = "reply to \(delivery) by \(channel): \(kind)"
+        if let button = object["button"] as? String { text += " '\(button)'" }
+        if let words = object["text"] as? String { text += " (\"\(words)\")" }
+        return text
     }
 
     /// The provider's error body for an injected failure, with the code Herald decides on.
