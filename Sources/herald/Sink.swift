@@ -36,8 +36,9 @@ struct Sink: AsyncParsableCommand {
             taps the button whose reply reference is 'BUTTON-ID:…' on a WhatsApp interactive message (a \
             button_reply) or template (a quick reply), quoting the message's wamid as context.id. \
             --type TEXT types TEXT: on WhatsApp messages without that button, and on SMS, which have no \
-            buttons. Webhooks, e-mail and messages with nothing to tap or type are not answered; each \
-            delivery is answered once, each number at most 20 times. The secrets come from the \
+            buttons. Webhooks, e-mail, messages with nothing to tap or type and Herald's answers to \
+            answers (not_understood) are not answered; each delivery is answered once, each number at \
+            most 20 times. The secrets come from the \
             environment, never the command line: the WhatsApp app secret from the variable named by \
             --app-secret-env (default WHATSAPP_APP_SECRET), the Twilio auth token from --twilio-token-env \
             (default TWILIO_AUTH_TOKEN). Each answer prints a line on stdout, such as \
@@ -234,6 +235,9 @@ struct SinkState: Sendable {
     /// What `customer` says to the message `reply` took in, if anything, and remembers it.
     mutating func answer(_ request: SinkRequest, reply: SinkReply, as customer: SinkCustomer) -> CustomerAnswer? {
         guard (200..<300).contains(reply.status), let received = reply.received else { return nil }
+        // Herald's own answer to an answer (`not_understood`, delivery `…/answer/REPLY-ID`) closes the
+        // exchange: answering it again would only start another round.
+        if received.deliveryID?.contains("/answer/") == true { return nil }
         let replyID = received.kind == .sms ? SinkCustomer.freshID("SM", digits: 32) : SinkCustomer.freshID("wamid.REPLY")
         guard let answer = customer.answer(request, received: received, replyID: replyID, now: Date()) else { return nil }
         let key = received.deliveryID ?? received.providerID ?? "#\(sequence)"

@@ -328,3 +328,65 @@ import Testing
         #expect(position < 6, "the fraud prompt went out as number \(position + 1) of 13: \(order)")
     }
 }
+
+/// Words Herald cannot place, and answers that come too late.
+@Suite(.serialized) struct ServeFreeTextTests {
+    static func text(_ body: String, id: String) -> String {
+        ServeConversationTests.whatsapp(#""messages":[{"from":"919876543210","id":"\#(id)","timestamp":"1764093000","context":{"from":"15550001111","id":"wamid.1"},"type":"text","text":{"body":"\#(body)"}}]"#)
+    }
+
+    static func callbacks(_ printed: [String]) -> [[String: Any]] {
+        printed.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.filter { $0["path"] as? String == "/bank/fraud-replies" }
+    }
+
+    @Test func freeTextIsForwardedAsFreeTextWithoutANotUnderstoodAnswer() async throws {
+        let setup = try ServeCommandTests.start(sinkArguments: ["--json"], rules: ServeConversationTests.rules)
+        let server = setup.server
+        _ = try await server.post("/v1/events", ServeConversationTests.event("ft-1"))
+        _ = try await server.poll("/v1/events/ft-1") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        let body = Self.text("I was at the mall but not at Croma", id: "wamid.T1")
+        #expect(try await server.post("/v1/webhooks/whatsapp", body, key: nil, headers: ServeConversationTests.signed(body)).status == 200)
+        let record = try await server.poll("/v1/events/ft-1") { ($0["deliveries"] as? [[String: Any]])?.count == 2
+            && ($0["deliveries"] as? [[String: Any]])?.last?["status"] as? String == "delivered" }
+        let reply = ((record["deliveries"] as? [[String: Any]])?.first?["replies"] as? [[String: Any]])?.first
+        #expect(reply?["kind"] as? String == "free_text" && reply?["button"] == nil)
+        #expect(Self.callbacks(setup.stop().sink).count == 1)
+    }
+
+    @Test func withNotUnderstoodConfiguredTheCustomerIsAnsweredInTheirLanguage() async throws {
+        let setup = try ServeCommandTests.start(
+            sinkArguments: ["--json"],
+            extra: #"protection: {not_understood: {en: "Sorry, please tap a button.", pt-BR: "Desculpe, toque em um botão."}}"#,
+            rules: ServeConversationTests.rules)
+        let server = setup.server
+        _ = try await server.post("/v1/events", ServeConversationTests.event("nu-1", locale: "pt-BR"))
+        _ = try await server.poll("/v1/events/nu-1") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        let body = Self.text("talvez?", id: "wamid.T2")
+        #expect(try await server.post("/v1/webhooks/whatsapp", body, key: nil, headers: ServeConversationTests.signed(body)).status == 200)
+        let record = try await server.poll("/v1/events/nu-1") { ($0["deliveries"] as? [[String: Any]])?.last?["status"] as? String == "delivered"
+            && ($0["deliveries"] as? [[String: Any]])?.count == 2 }
+        let deliveries = record["deliveries"] as? [[String: Any]]
+        #expect(deliveries?.last?["id"] as? String == "nu-1/fraud/answer/wamid.T2")
+        #expect(deliveries?.last?["text"] as? String == "Desculpe, toque em um botão.")
+        let printed = setup.stop().sink
+        #expect(Self.callbacks(printed).isEmpty, "not forwarded to the bank")
+        #expect(printed.contains { $0.contains("Desculpe, toque em um bot") }, "\(printed)")
+    }
+
+    @Test func aReplyAfterTheRulesExpiryIsForwardedMarkedExpired() async throws {
+        let rules = ServeConversationTests.rules.replacingOccurrences(of: "urgent: true", with: "urgent: true\n    expires: 1s")
+        let setup = try ServeCommandTests.start(sinkArguments: ["--json"], rules: rules)
+        let server = setup.server
+        _ = try await server.post("/v1/events", ServeConversationTests.event("ex-1"))
+        _ = try await server.poll("/v1/events/ex-1") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+        try await Task.sleep(for: .milliseconds(1200))  // past the 1 s expiry
+        let tap = ServeConversationTests.whatsapp(#""messages":[{"from":"919876543210","id":"wamid.LATE","timestamp":"1764093000","context":{"from":"15550001111","id":"wamid.1"},"type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"confirm:ex-1/fraud","title":"Yes, it was me"}}}]"#)
+        #expect(try await server.post("/v1/webhooks/whatsapp", tap, key: nil, headers: ServeConversationTests.signed(tap)).status == 200)
+        _ = try await server.poll("/v1/events/ex-1") { ($0["deliveries"] as? [[String: Any]])?.last?["status"] as? String == "delivered"
+            && ($0["deliveries"] as? [[String: Any]])?.count == 2 }
+        let callbacks = Self.callbacks(setup.stop().sink)
+        #expect(callbacks.count == 1)
+        // The sink summarises a reply callback by its kind and button.
+        #expect((callbacks.first?["text"] as? String)?.hasSuffix("expired 'confirm'") == true, "\(callbacks)")
+    }
+}

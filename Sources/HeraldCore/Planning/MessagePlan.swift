@@ -46,6 +46,13 @@ public struct PlannedMessage: Sendable {
         return text + "\n" + smsReply
     }
 
+    /// A plain text to the same customer on one channel, in the same language (the answer to a
+    /// reply Herald could not understand).
+    public func answer(_ text: String, on channel: String) -> PlannedMessage {
+        PlannedMessage(rule: rule, element: element, recipient: recipient, locale: locale, formattingLocale: formattingLocale,
+                       channels: [channel], template: template, params: [], text: text, lengths: [], problems: [])
+    }
+
     /// Every problem, the per-channel ones included, for showing.
     public var allProblems: [String] {
         problems + channels.compactMap { channelProblems[$0] }

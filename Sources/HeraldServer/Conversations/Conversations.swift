@@ -128,7 +128,20 @@ public final class Conversations: Sendable {
         }
 
         var callbackID: String?
-        if kind != "opt_out", let delivery, let endpoint = rule?.onReply {
+        // Words Herald cannot place: answer the customer in their language when herald.yaml has a
+        // `not_understood` text; otherwise they go to the business as free text.
+        let locale = plan?.recipient.locale ?? plan?.locale.locale
+        if kind == "free_text" || kind == "unknown_button", let delivery, let plan,
+           let answer = protection.notUnderstood(for: locale) {
+            let reply = plan.answer(answer, on: channel)
+            _ = try await outbox.enqueue(
+                NewDelivery(id: "\(delivery.id)/answer/\(message.id)", rule: delivery.rule, element: delivery.element, channels: [channel],
+                            message: Array(reply.storedJSON.compactJSON.utf8), dueAt: now, priority: 0, recipient: delivery.recipient),
+                eventID: delivery.eventID, now: now)
+            workers.wake()
+            kind = kind == "free_text" ? "not_understood" : kind
+        }
+        if kind != "opt_out", kind != "not_understood", let delivery, let endpoint = rule?.onReply {
             let reply = CallbackDocument.Reply(
                 replyID: message.id, eventID: delivery.eventID, deliveryID: delivery.id, rule: delivery.rule, channel: channel,
                 from: plan?.recipient.address ?? Self.address(message.from), kind: kind, button: button, text: text,

@@ -26,8 +26,8 @@ struct SinkCustomer: Sendable {
         case missing(variable: String)
     }
 
-    /// Answers a customer gives in a sink's lifetime to one number, at most: a gateway that answers
-    /// replies (and a sink that answers every message) would otherwise talk to each other forever.
+    /// Answers one number gives in a sink's lifetime, at most: a backstop, should a gateway answer
+    /// replies in a way the sink does not recognise, against the two talking to each other forever.
     static let answersPerRecipient = 20
 
     var whatsappURL: String { heraldURL + "/v1/webhooks/whatsapp" }
