@@ -102,6 +102,29 @@ import Testing
         #expect(setup.sink.process.isRunning)
     }
 
+    @Test func herald'sAnswerToWordsItCannotPlaceIsNotAnsweredAgain() async throws {
+        let setup = try Setup(sink: ["--json", "--type", "maybe later"], rules: Self.rules(template: false),
+                              extra: #"protection: {not_understood: {en: "Sorry, please tap a button."}}"#)
+        defer { setup.stop() }
+        let server = setup.server
+        #expect(try await server.post("/v1/events", ServeConversationTests.event("evt-c4")).status == 202)
+        // The customer types words Herald cannot place, and Herald says so.
+        let sorry = try await setup.sink.lines { $0.contains { $0.contains("Sorry, please tap a button.") } }
+        #expect(sorry.contains { $0.contains(#""delivery":"evt-c4\/fraud\/answer\/wamid.REPLY"#) || $0.contains(#""delivery":"evt-c4/fraud/answer/wamid.REPLY"#) },
+                "\(sorry)")
+        // A second question, to another number, arrives after Herald's answer: had the customer
+        // answered that one, its answer would be printed first.
+        #expect(try await server.post("/v1/events", ServeConversationTests.event("evt-c5", phone: "+91 98123 45678")).status == 202)
+        let printed = try await setup.sink.lines { lines in lines.contains { $0.contains(#""kind":"answer""#) && $0.contains("+91•••••••678") } }
+        let answers = printed.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["kind"] as? String == "answer" }
+        #expect(answers.map { $0["customer"] as? String } == ["+91•••••••210", "+91•••••••678"], "\(printed)")
+        #expect(answers.allSatisfy { $0["typed"] as? String == "maybe later" && $0["status"] as? Int == 200 })
+        let record = try await server.request("GET", "/v1/events/evt-c4").object
+        let replies = (record["deliveries"] as? [[String: Any]])?.flatMap { $0["replies"] as? [[String: Any]] ?? [] } ?? []
+        #expect(replies.map { $0["kind"] as? String } == ["not_understood"], "\(record)")
+    }
+
     @Test func theCustomerOptionsNeedEachOther() throws {
         for (arguments, message) in [
             (["--tap", "block"], "--tap and --type need --reply-to"),
@@ -125,12 +148,12 @@ import Testing
 
         /// The server's port is chosen first, so the sink can be told where to answer before the
         /// server (which needs the sink's port in its config) starts.
-        init(sink arguments: [String], rules: String, environment: [String: String] = [:]) throws {
+        init(sink arguments: [String], rules: String, extra: String = "", environment: [String: String] = [:]) throws {
             let heraldPort = try SinkCustomerTests.freePort()
             var secrets = RunningServer.secrets
             secrets.merge(environment) { _, new in new }
             sink = try CustomerSink(["--reply-to", "http://127.0.0.1:\(heraldPort)"] + arguments, environment: secrets)
-            let folder = try RunningServer.folder(sinkPort: sink.port, rules: rules)
+            let folder = try RunningServer.folder(sinkPort: sink.port, extra: extra, rules: rules)
             let config = folder.appendingPathComponent("herald.yaml")
             let text = try String(contentsOf: config, encoding: .utf8)
             try text.replacingOccurrences(of: "listen: 127.0.0.1:0", with: "listen: 127.0.0.1:\(heraldPort)")
