@@ -408,3 +408,30 @@ import Testing
         }
     }
 }
+
+/// `herald optouts`: the opt-out list from the command line.
+@Suite struct OptOutsCommandTests {
+    @Test func optOutsAreAddedListedAndRemoved() async throws {
+        let sink = try RunningSink()
+        let folder = try RunningServer.folder(sinkPort: sink.port)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The store exists once the server has run.
+        let server = try RunningServer(folder: folder, environment: RunningServer.secrets)
+        #expect(server.stop() == 0)
+        _ = sink.stop()
+
+        let added = try HeraldProcess.run(["optouts", "--config", "herald.yaml", "--add", "+91 98765-43210", "--category", "marketing",
+                                           "--reason", "asked by phone"], in: folder)
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.lines.count == 1)
+        #expect(added.lines.first?.hasPrefix("+919876543210  marketing  ") == true && added.lines.first?.hasSuffix("  asked by phone") == true, "\(added.lines)")
+        let all = try HeraldProcess.run(["optouts", "--config", "herald.yaml", "--add", "+5511912345678"], in: folder)
+        #expect(all.lines.map { $0.split(separator: " ").dropFirst().first.map(String.init) } == ["fraud", "marketing", "service"])
+        let listed = try HeraldProcess.run(["optouts", "--config", "herald.yaml"], in: folder)
+        #expect(listed.lines.count == 4 && listed.stderr.contains("4 opt-outs"))
+        let removed = try HeraldProcess.run(["optouts", "--config", "herald.yaml", "--remove", "+55 11 91234-5678"], in: folder)
+        #expect(removed.lines == ["removed 3 opt-outs"])
+        let bad = try HeraldProcess.run(["optouts", "--config", "herald.yaml", "--add", "+1", "--category", "spam"], in: folder)
+        #expect(bad.status == 2 && bad.stderr.contains("--category must be fraud, service or marketing"))
+    }
+}
