@@ -133,8 +133,8 @@ final class RunningServer: @unchecked Sendable {
         try await request("POST", path, body: Data(text.utf8), contentType: contentType, key: key, headers: headers)
     }
 
-    /// Polls `GET path` until `done` holds for the reply's JSON object (at most `attempts` × 100 ms).
-    func poll(_ path: String, attempts: Int = 100, until done: ([String: Any]) -> Bool) async throws -> [String: Any] {
+    /// Polls `GET path` until `done` holds for the reply's JSON object (at most `attempts` × 100 ms: 30 s by default, a bound for a loaded machine).
+    func poll(_ path: String, attempts: Int = 300, until done: ([String: Any]) -> Bool) async throws -> [String: Any] {
         var last: [String: Any] = [:]
         for _ in 0..<attempts {
             last = try await request("GET", path).object

@@ -63,7 +63,7 @@ final class SMTPTestServer: @unchecked Sendable {
 
     /// Waits (boundedly) for `count` messages to have been written.
     func waitForMessages(_ count: Int) async throws -> [Message] {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while true {
             let received = try messages()
             if received.count >= count || ContinuousClock.now >= deadline { return received }
