@@ -60,6 +60,11 @@ final class RunningServer: @unchecked Sendable {
         }
     }
 
+    /// A test that ends early (a failed `#require`, a thrown error) must not leave a server running.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     /// Sends `signal` and waits for the process to exit; returns its status.
     @discardableResult
     func stop(signal: Int32 = SIGTERM) -> Int32 {

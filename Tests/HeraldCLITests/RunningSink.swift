@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 
 /// A running `herald sink` on free ports, killed by `stop()`.
-struct RunningSink {
+final class RunningSink: @unchecked Sendable {
     let process: Process
     let output: Pipe
     let errors: Pipe
@@ -29,6 +29,11 @@ struct RunningSink {
         }
         self.port = port
         self.smtpPort = smtpPort
+    }
+
+    /// A test that ends early must not leave a sink running.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     static func readLine(_ handle: FileHandle) -> String? {
