@@ -103,11 +103,18 @@ extension Outbox {
 
     /// Records a provider status once, and makes it the delivery's status when `shouldApply`
     /// (given the current status, or nil, and the new one) says it moves forward.
-    public func record(status: StatusRecord, shouldApply: @escaping @Sendable (String?, String) -> Bool) async throws(OutboxError) -> StatusOutcome {
+    ///
+    /// `deliveryID` (Twilio's status callbacks carry it) finds the delivery when the status
+    /// arrives before the provider's answer to the send was recorded.
+    public func record(status: StatusRecord, deliveryID: String? = nil,
+                       shouldApply: @escaping @Sendable (String?, String) -> Bool) async throws(OutboxError) -> StatusOutcome {
         try await writing("recording status \(status.status) of provider message \(status.providerID)") { db in
-            guard let row = try Row.fetchOne(
+            var found = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, provider_status FROM deliveries WHERE provider_id = ?"), arguments: [status.providerID])
-            else { return .unknownMessage }
+            if found == nil, let deliveryID {
+                found = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, provider_status FROM deliveries WHERE id = ?"), arguments: [deliveryID])
+            }
+            guard let row = found else { return .unknownMessage }
             let id: String = try row.value("id", in: "a delivery")
             let current: String? = try row.value("provider_status", in: "delivery \(id)")
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM statuses WHERE provider_id = ? AND status = ?"),

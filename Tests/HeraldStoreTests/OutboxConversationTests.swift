@@ -79,4 +79,16 @@ import Testing
             #expect(try await outbox.suppressions().map(\.address) == ["+919876543210"])
         }
     }
+
+    /// Twilio's callback names the delivery: a status that outruns the send's answer still lands.
+    @Test func aStatusWithItsDeliveryIDIsRecordedBeforeTheProviderIDIsKnown() async throws {
+        try await withOutbox { outbox, _ in
+            _ = try await outbox.accept([Acceptance(event: NewEvent(id: "e9", receivedAt: t0, body: bytes("{}"), matchedRules: ["r"]),
+                                                    deliveries: [NewDelivery(id: "e9/r", rule: "r", channels: ["sms"], message: bytes("{}"), dueAt: t0)])])
+            let early = StatusRecord(providerID: "SM123", status: "sent", at: at(1), receivedAt: at(1))
+            #expect(try await outbox.record(status: early, shouldApply: Self.forward) == .unknownMessage)
+            #expect(try await outbox.record(status: early, deliveryID: "e9/r", shouldApply: Self.forward) == .applied(deliveryID: "e9/r", previous: nil))
+            #expect(try await outbox.statuses(deliveryID: "e9/r").map(\.status) == ["sent"])
+        }
+    }
 }

@@ -46,7 +46,7 @@ public final class Conversations: Sendable {
         let error = update.errors.first
         let record = StatusRecord(providerID: update.id, status: update.status.name, at: update.timestamp ?? now, receivedAt: now,
                                   errorCode: error.map { String($0.code) }, errorMessage: error.map { $0.providerError.description })
-        let outcome = try await outbox.record(status: record) { current, new in
+        let outcome = try await outbox.record(status: record, deliveryID: update.deliveryID) { current, new in
             ProviderStatus.shouldApply(new: ProviderStatus(new), over: current.map(ProviderStatus.init))
         }
         let result: String = switch outcome {
