@@ -41,6 +41,35 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        .executableTarget(
+            name: "Parsing",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HeraldCore", package: "Herald"),
+                .product(name: "HeraldServer", package: "Herald"),
+            ],
+            path: "Benchmarks/Parsing",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Requests",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HeraldCore", package: "Herald"),
+                .product(name: "HeraldDelivery", package: "Herald"),
+            ],
+            path: "Benchmarks/Requests",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Outbox",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HeraldStore", package: "Herald"),
+            ],
+            path: "Benchmarks/Outbox",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Deliveries/s through libcurl to a live loopback sink: run by scripts/bench-delivery, which
         // starts the sink and measures its ceiling with wrk (not a package-benchmark benchmark).
         .executableTarget(
