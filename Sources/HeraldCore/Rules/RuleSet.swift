@@ -6,6 +6,8 @@ public struct RuleSet: Sendable {
     private let matcher: RuleMatcher
     /// Positions in `rules` of the enabled rules, indexed like the matcher's patterns.
     private let enabledPositions: [Int]
+    /// Position in `rules` of each rule id (the first, should ids repeat).
+    private let positions: [String: Int]
 
     public init(rules: [Rule], templates: [String: Template]) {
         self.rules = rules
@@ -13,6 +15,12 @@ public struct RuleSet: Sendable {
         let enabled = rules.indices.filter { rules[$0].enabled }
         self.enabledPositions = enabled
         self.matcher = RuleMatcher(patterns: enabled.map { rules[$0].pattern })
+        self.positions = Dictionary(rules.indices.map { (rules[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The rule with `id`, if any.
+    public func rule(id: String) -> Rule? {
+        positions[id].map { rules[$0] }
     }
 
     /// The enabled rules whose pattern matches the event, in rule order.

@@ -101,7 +101,7 @@ public final class Conversations: Sendable {
                                                        since: now.addingTimeInterval(-Double(replyWindow.components.seconds)))
         }
         let plan = delivery.flatMap { try? PlannedMessage(stored: JSONParser.parse($0.message)) }
-        let rule = delivery.flatMap { record in snapshot.ruleSet.rules.first { $0.id == record.rule } }
+        let rule = delivery.flatMap { snapshot.ruleSet.rule(id: $0.rule) }
         let template = plan.flatMap { snapshot.ruleSet.templates[$0.template] }
 
         // An opt-out word: the sender is suppressed for every category that honours opt-outs.

@@ -45,14 +45,13 @@ public struct EventIntake: Sendable {
     public func accept(_ batch: IngestBatch, planner: MessagePlanner, idempotencyKey: String?, now: Date) async throws -> [Outcome] {
         var acceptances: [Acceptance] = []
         var planned: [(event: IncomingEvent, plan: EventPlan)] = []
-        let rules = Dictionary(planner.ruleSet.rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var optOuts: [String: [String: String]] = [:]  // address → category → reason
         for event in batch.events {
             let plan = planner.plan(event.event)
             planned.append((event, plan))
             var deliveries: [NewDelivery] = []
             for message in plan.messages {
-                let rule = rules[message.rule]
+                let rule = planner.ruleSet.rule(id: message.rule)
                 let recipient = Conversations.address(message.recipient.address)
                 var suppressed: String?
                 if let rule, rule.suppressedByOptOut {

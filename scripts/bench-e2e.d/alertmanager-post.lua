@@ -1,0 +1,33 @@
+-- wrk script: POST one distinct alert per request to Alertmanager's /api/v2/alerts.
+-- The `id` label makes every alert distinct (with group_by ['...'], its own group) and carries the
+-- send time in ms since the epoch ("am-THREAD-N-MS"); the webhook body repeats the labels, so the
+-- sink can compute event-to-delivery latency. `route` selects exactly one of the routes.
+-- Environment: BENCH_ROUTES (number of routes; default 100).
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_usec; } bench_timeval;
+int gettimeofday(bench_timeval *tv, void *tz);
+]]
+local tv = ffi.new("bench_timeval")
+local function now_ms()
+  ffi.C.gettimeofday(tv, nil)
+  return tonumber(tv.tv_sec) * 1000 + math.floor(tonumber(tv.tv_usec) / 1000)
+end
+
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+
+local routes = tonumber(os.getenv("BENCH_ROUTES") or "100")
+local headers = {["Content-Type"] = "application/json"}
+local counter = 0
+
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '[{"labels":{"alertname":"LoadPayment","route":"r%d","id":"am-%d-%d-%d"},"annotations":{"phone":"+919876543210","amount":"%d.50","merchant":"Croma"}}]',
+    (counter + tid) % routes, tid, counter, now_ms(), counter)
+  return wrk.format("POST", "/api/v2/alerts", headers, body)
+end

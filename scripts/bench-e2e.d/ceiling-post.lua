@@ -1,0 +1,31 @@
+-- wrk script for the ceiling: POST the JSON body Herald's webhook kind sends (about 300 bytes) to the
+-- sink, with an id in the same form as the gateways' ("cl-THREAD-N-MS"), so that the logging sink
+-- location does the same work per request as for the gateways' deliveries.
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_usec; } bench_timeval;
+int gettimeofday(bench_timeval *tv, void *tz);
+]]
+local tv = ffi.new("bench_timeval")
+local function now_ms()
+  ffi.C.gettimeofday(tv, nil)
+  return tonumber(tv.tv_sec) * 1000 + math.floor(tonumber(tv.tv_usec) / 1000)
+end
+
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+
+local headers = {["Content-Type"] = "application/json", ["X-Herald-Delivery"] = "ceiling"}
+local counter = 0
+
+request = function()
+  counter = counter + 1
+  local id = string.format("cl-%d-%d-%d", tid, counter, now_ms())
+  local body = string.format(
+    '{"delivery_id":"%s/route-7","event_id":"%s","rule":"route-7","recipient":{"address":"+919876543210","locale":null},"locale":"en","text":"Payment of ₹%d.50 at Croma. Was this you?","params":{"amount":{"money":%d.50,"currency":"INR"},"merchant":"Croma"},"channel":"sink"}',
+    id, id, counter, counter)
+  return wrk.format("POST", wrk.path, headers, body)
+end
