@@ -3,22 +3,7 @@
 -- send time in ms since the epoch ("am-THREAD-N-MS"); the webhook body repeats the labels, so the
 -- sink can compute event-to-delivery latency. `route` selects exactly one of the routes.
 -- Environment: BENCH_ROUTES (number of routes; default 100).
-local ffi = require("ffi")
-ffi.cdef[[
-typedef struct { long tv_sec; long tv_usec; } bench_timeval;
-int gettimeofday(bench_timeval *tv, void *tz);
-]]
-local tv = ffi.new("bench_timeval")
-local function now_ms()
-  ffi.C.gettimeofday(tv, nil)
-  return tonumber(tv.tv_sec) * 1000 + math.floor(tonumber(tv.tv_usec) / 1000)
-end
-
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
+dofile((os.getenv("BENCH_LUA_DIR") or "scripts/bench-e2e.d") .. "/common.lua")
 
 local routes = tonumber(os.getenv("BENCH_ROUTES") or "100")
 local headers = {["Content-Type"] = "application/json"}

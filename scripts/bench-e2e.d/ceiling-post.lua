@@ -1,22 +1,7 @@
 -- wrk script for the ceiling: POST the JSON body Herald's webhook kind sends (about 300 bytes) to the
 -- sink, with an id in the same form as the gateways' ("cl-THREAD-N-MS"), so that the logging sink
 -- location does the same work per request as for the gateways' deliveries.
-local ffi = require("ffi")
-ffi.cdef[[
-typedef struct { long tv_sec; long tv_usec; } bench_timeval;
-int gettimeofday(bench_timeval *tv, void *tz);
-]]
-local tv = ffi.new("bench_timeval")
-local function now_ms()
-  ffi.C.gettimeofday(tv, nil)
-  return tonumber(tv.tv_sec) * 1000 + math.floor(tonumber(tv.tv_usec) / 1000)
-end
-
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
+dofile((os.getenv("BENCH_LUA_DIR") or "scripts/bench-e2e.d") .. "/common.lua")
 
 local headers = {["Content-Type"] = "application/json", ["X-Herald-Delivery"] = "ceiling"}
 local counter = 0

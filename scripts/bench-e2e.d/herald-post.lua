@@ -2,22 +2,7 @@
 -- The event id carries the send time in ms since the epoch ("ev-THREAD-N-MS"); Herald's webhook body
 -- repeats it (event_id, delivery_id), so the sink can compute event-to-delivery latency.
 -- Environment: BENCH_ROUTES (number of rules; default 100), BENCH_API_KEY.
-local ffi = require("ffi")
-ffi.cdef[[
-typedef struct { long tv_sec; long tv_usec; } bench_timeval;
-int gettimeofday(bench_timeval *tv, void *tz);
-]]
-local tv = ffi.new("bench_timeval")
-local function now_ms()
-  ffi.C.gettimeofday(tv, nil)
-  return tonumber(tv.tv_sec) * 1000 + math.floor(tonumber(tv.tv_usec) / 1000)
-end
-
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
+dofile((os.getenv("BENCH_LUA_DIR") or "scripts/bench-e2e.d") .. "/common.lua")
 
 local routes = tonumber(os.getenv("BENCH_ROUTES") or "100")
 local headers = {
