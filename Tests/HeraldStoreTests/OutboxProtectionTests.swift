@@ -52,4 +52,19 @@ import Testing
             #expect(first.map(\.id) == ["fraud/card-fraud-check", "delay/notice-0"])
         }
     }
+
+    @Test func aRecipientWhoOptedOutOfTheCategoryIsSuppressedInTheAcceptItself() async throws {
+        try await withOutbox { outbox, _ in
+            try await outbox.suppress(Suppression(address: "+919876543210", category: "marketing", reason: "replied STOP", createdAt: t0))
+            var offer = Self.delivery("e1", rule: "offer")
+            offer.optOutCategory = "marketing"
+            var notice = Self.delivery("e2", rule: "notice")
+            notice.optOutCategory = "service"
+            _ = try await Self.accept(outbox, "e1", [offer])
+            _ = try await Self.accept(outbox, "e2", [notice])
+            let suppressed = try #require(try await outbox.event(id: "e1")?.deliveries.first)
+            #expect(suppressed.status == .suppressed && suppressed.deadReason == "recipient opted out of marketing messages: replied STOP")
+            #expect(try await outbox.event(id: "e2")?.deliveries.first?.status == .pending, "opted out of marketing only")
+        }
+    }
 }

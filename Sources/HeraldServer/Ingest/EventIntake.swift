@@ -45,7 +45,6 @@ public struct EventIntake: Sendable {
     public func accept(_ batch: IngestBatch, planner: MessagePlanner, idempotencyKey: String?, now: Date) async throws -> [Outcome] {
         var acceptances: [Acceptance] = []
         var planned: [(event: IncomingEvent, plan: EventPlan)] = []
-        var optOuts: [String: [String: String]] = [:]  // address → category → reason
         for event in batch.events {
             let plan = planner.plan(event.event)
             planned.append((event, plan))
@@ -53,14 +52,6 @@ public struct EventIntake: Sendable {
             for message in plan.messages {
                 let rule = planner.ruleSet.rule(id: message.rule)
                 let recipient = Conversations.address(message.recipient.address)
-                var suppressed: String?
-                if let rule, rule.suppressedByOptOut {
-                    if optOuts[recipient] == nil {
-                        optOuts[recipient] = Dictionary(try await outbox.suppressions(address: recipient).map { ($0.category, $0.reason) },
-                                                        uniquingKeysWith: { first, _ in first })
-                    }
-                    suppressed = optOuts[recipient]?[rule.category.rawValue].map { "recipient opted out of \(rule.category.rawValue) messages: \($0)" }
-                }
                 let element: JSONValue? = message.element.flatMap { index in
                     rule?.forEach?.resolve(event: event.event, element: nil)?[index]
                 }
@@ -72,7 +63,8 @@ public struct EventIntake: Sendable {
                     id: Self.deliveryID(event: event.id, rule: message.rule, element: message.element), rule: message.rule,
                     element: message.element, channels: message.channels, message: Array(message.storedJSON.compactJSON.utf8),
                     dueAt: now, expiresAt: rule?.expires.map { now.addingTimeInterval(Double($0.components.seconds)) },
-                    priority: rule?.urgent == true ? 0 : 1, recipient: recipient, suppressedReason: suppressed, dedupe: dedupe))
+                    priority: rule?.urgent == true ? 0 : 1, recipient: recipient, dedupe: dedupe,
+                    optOutCategory: rule.flatMap { $0.suppressedByOptOut ? $0.category.rawValue : nil }))
             }
             acceptances.append(Acceptance(
                 event: NewEvent(id: event.id, receivedAt: now, body: Array(event.event.compactJSON.utf8), matchedRules: plan.matched,

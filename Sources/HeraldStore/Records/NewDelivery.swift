@@ -23,6 +23,9 @@ public struct NewDelivery: Sendable, Hashable {
     public var recipient: String?
     /// When set, the delivery is stored as suppressed with this reason and never sent (an opt-out).
     public var suppressedReason: String?
+    /// When set, the delivery is stored as suppressed if the recipient opted out of this category
+    /// (checked in the accept's own transaction).
+    public var optOutCategory: String?
     /// When set, the delivery is sent only if no other event of the same rule claimed the same
     /// business key within the window; otherwise it is stored as suppressed.
     public var dedupe: Dedupe?
@@ -41,8 +44,9 @@ public struct NewDelivery: Sendable, Hashable {
     public init(
         id: String, rule: String, element: Int? = nil, channels: [String], message: [UInt8],
         dueAt: Date, expiresAt: Date? = nil, priority: Int = 1, recipient: String? = nil,
-        suppressedReason: String? = nil, dedupe: Dedupe? = nil
+        suppressedReason: String? = nil, dedupe: Dedupe? = nil, optOutCategory: String? = nil
     ) {
+        self.optOutCategory = optOutCategory
         self.priority = priority
         self.recipient = recipient
         self.suppressedReason = suppressedReason

@@ -29,6 +29,12 @@ enum AcceptStatements {
             """)
         for delivery in acceptance.deliveries {
             var suppressed = delivery.suppressedReason
+            if suppressed == nil, let category = delivery.optOutCategory, let recipient = delivery.recipient,
+               let reason = try String.fetchOne(
+                   db.cachedStatement(sql: "SELECT reason FROM suppressions WHERE address = ? AND category = ?"),
+                   arguments: [recipient, category]) {
+                suppressed = "recipient opted out of \(category) messages: \(reason)"
+            }
             if suppressed == nil, let dedupe = delivery.dedupe {
                 suppressed = try claim(dedupe, rule: delivery.rule, event: event.id, at: receivedAt, in: db)
             }
