@@ -61,27 +61,49 @@ extension Dispatcher {
         guard let secrets = lane.secrets else {
             return giveUp(.permanent(ProviderError(message: lane.secretError ?? "secrets unavailable")), outcome: nil)
         }
-        let clock = self.clock
-        switch await lane.gate.admit(at: { clock.now() }, maxWait: maxRateWait) {
+        switch await gatedAttempt(lane: lane, attemptsOnChannel: attemptsOnChannel, age: age, maxWait: maxRateWait, send: {
+            await self.attempt(message, text: text, lane: lane, secrets: secrets, deliveryID: deliveryID, eventID: eventID)
+        }) {
         case .circuitOpen:
             return giveUp(.circuitOpen, outcome: nil)
         case .later(let wait):
             return DeliveryStep(channel: channel, outcome: nil, note: "\(channel): rate limit", next: .wait(wait))
-        case .go(let wait):
-            await clock.sleep(for: wait)
+        case .delivered(let outcome, let providerID):
+            return DeliveryStep(channel: channel, outcome: outcome, note: nil, next: .delivered(channel: channel, providerID: providerID))
+        case .retry(let outcome, let after):
+            return DeliveryStep(channel: channel, outcome: outcome, note: nil, next: .retry(after: after))
+        case .giveUp(let outcome, let result):
+            return giveUp(result, outcome: outcome)
         }
-        let outcome = await attempt(message, text: text, lane: lane, secrets: secrets, deliveryID: deliveryID, eventID: eventID)
+    }
+
+    /// How one gated attempt on an endpoint ended, by the endpoint's retry rules.
+    enum GatedAttempt {
+        case circuitOpen
+        case later(Duration)
+        case delivered(DeliveryOutcome, providerID: String?)
+        case retry(DeliveryOutcome, after: Duration)
+        case giveUp(DeliveryOutcome, ChannelResult)
+    }
+
+    /// Passes the endpoint's gate (breaker, rate limit, concurrency), runs `send` once, releases the
+    /// gate and applies the endpoint's retry budget: the one place both kinds of step attempt.
+    func gatedAttempt(lane: Lane, attemptsOnChannel: Int, age: Duration, maxWait: Duration?,
+                      send: () async -> DeliveryOutcome) async -> GatedAttempt {
+        let clock = self.clock
+        switch await lane.gate.admit(at: { clock.now() }, maxWait: maxWait) {
+        case .circuitOpen: return .circuitOpen
+        case .later(let wait): return .later(wait)
+        case .go(let wait): await clock.sleep(for: wait)
+        }
+        let outcome = await send()
         await lane.gate.release(outcome: outcome, at: clock.now())
         switch RetryDecision.decide(outcome: outcome, attempts: attemptsOnChannel + 1, age: age, settings: lane.endpoint.delivery, backoff: backoff) {
         case .done:
-            if case .delivered(let providerID) = outcome {
-                return DeliveryStep(channel: channel, outcome: outcome, note: nil, next: .delivered(channel: channel, providerID: providerID))
-            }
-            return giveUp(.permanent(ProviderError(message: "unexpected outcome")), outcome: outcome)
-        case .retry(let after):
-            return DeliveryStep(channel: channel, outcome: outcome, note: nil, next: .retry(after: after))
-        case .giveUp(let reason):
-            return giveUp(ChannelResult(reason), outcome: outcome)
+            if case .delivered(let providerID) = outcome { return .delivered(outcome, providerID: providerID) }
+            return .giveUp(outcome, .permanent(ProviderError(message: "unexpected outcome")))
+        case .retry(let after): return .retry(outcome, after: after)
+        case .giveUp(let reason): return .giveUp(outcome, ChannelResult(reason))
         }
     }
 
@@ -96,36 +118,29 @@ extension Dispatcher {
         guard lane.endpoint.kind == .webhook else { return dead("endpoint '\(channel)' is a \(lane.endpoint.kind.rawValue) endpoint; replies go to a webhook") }
         guard let secrets = lane.secrets else { return dead(lane.secretError ?? "secrets unavailable") }
         let clock = self.clock
-        switch await lane.gate.admit(at: { clock.now() }) {
+        switch await gatedAttempt(lane: lane, attemptsOnChannel: attemptsOnChannel, age: age, maxWait: nil, send: {
+            let request: HTTPRequest
+            do throws(RequestBuildError) {
+                request = try WebhookRequestBuilder(endpoint: lane.endpoint, secrets: secrets)
+                    .request(document: document, deliveryID: deliveryID, now: clock.wallClock())
+            } catch {
+                return error.outcome
+            }
+            switch await self.transport.send(request, settings: TransportSettings(lane.endpoint.delivery)) {
+            case .success(let response): return WebhookClassifier.classify(response, now: clock.wallClock())
+            case .failure(let failure): return WebhookClassifier.classify(failure)
+            }
+        }) {
         case .circuitOpen:
             return DeliveryStep(channel: channel, outcome: nil, note: "circuit breaker open", next: .retry(after: .seconds(5)))
         case .later(let wait):
             return DeliveryStep(channel: channel, outcome: nil, note: "\(channel): rate limit", next: .wait(wait))
-        case .go(let wait):
-            await clock.sleep(for: wait)
-        }
-        let outcome: DeliveryOutcome
-        do {
-            let request = try WebhookRequestBuilder(endpoint: lane.endpoint, secrets: secrets)
-                .request(document: document, deliveryID: deliveryID, now: clock.wallClock())
-            switch await transport.send(request, settings: TransportSettings(lane.endpoint.delivery)) {
-            case .success(let response): outcome = WebhookClassifier.classify(response, now: clock.wallClock())
-            case .failure(let failure): outcome = WebhookClassifier.classify(failure)
-            }
-        } catch {
-            outcome = error.outcome
-        }
-        await lane.gate.release(outcome: outcome, at: clock.now())
-        switch RetryDecision.decide(outcome: outcome, attempts: attemptsOnChannel + 1, age: age, settings: lane.endpoint.delivery, backoff: backoff) {
-        case .done:
-            if case .delivered(let providerID) = outcome {
-                return DeliveryStep(channel: channel, outcome: outcome, note: nil, next: .delivered(channel: channel, providerID: providerID))
-            }
-            return dead("unexpected outcome", outcome: outcome)
-        case .retry(let after):
+        case .delivered(let outcome, let providerID):
+            return DeliveryStep(channel: channel, outcome: outcome, note: nil, next: .delivered(channel: channel, providerID: providerID))
+        case .retry(let outcome, let after):
             return DeliveryStep(channel: channel, outcome: outcome, note: nil, next: .retry(after: after))
-        case .giveUp(let reason):
-            return dead("\(reason)", outcome: outcome)
+        case .giveUp(let outcome, let result):
+            return dead("\(Self.describe(result))", outcome: outcome)
         }
     }
 }
