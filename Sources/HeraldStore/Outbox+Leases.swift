@@ -14,7 +14,7 @@ extension Outbox {
         guard limit > 0 else { return [] }
         let nowMS = StoredTime.milliseconds(now)
         let until = StoredTime.milliseconds(now, plus: lease)
-        return try await writing("claiming deliveries for \(owner)") { db in
+        return try await writingInGroup("claiming deliveries for \(owner)") { db in
             let due = try Row.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT \(StoredRows.deliveryColumns) FROM deliveries
@@ -53,17 +53,10 @@ extension Outbox {
     /// - Throws: ``OutboxError``; with ``OutboxError/Code/invalidInput`` when `next` names a
     ///   channel index the delivery does not have.
     public func record(_ attempt: AttemptRecord, next: NextStep, owner: String) async throws(OutboxError) -> Bool {
-        let operation = "recording an attempt of delivery \(attempt.deliveryID)"
-        let write = Task { () async -> Result<Bool, OutboxError> in
-            do throws(OutboxError) {
-                return .success(try await writing(operation) { db in
-                    try Self.store(attempt, next: next, owner: owner, in: db)
-                })
-            } catch {
-                return .failure(error)
-            }
+        // The group's transaction runs in the committer's own task, whatever becomes of the caller's.
+        try await writingInGroup("recording an attempt of delivery \(attempt.deliveryID)") { db in
+            try Self.store(attempt, next: next, owner: owner, in: db)
         }
-        return try await write.value.get()
     }
 
     private static func store(_ attempt: AttemptRecord, next: NextStep, owner: String, in db: Database) throws -> Bool {
@@ -132,7 +125,7 @@ extension Outbox {
     /// Puts a claimed delivery back, unattempted, due at `until` (quiet hours, pacing), if `owner`
     /// still holds it; `note` becomes its last error so the wait is visible.
     public func postpone(deliveryID: String, owner: String, until: Date, note: String, now: Date) async throws(OutboxError) -> Bool {
-        try await writing("postponing delivery \(deliveryID)") { db in
+        try await writingInGroup("postponing delivery \(deliveryID)") { db in
             try db.cachedStatement(sql: """
                 UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, due_at = ?, last_error = ?, updated_at = ?
                 WHERE id = ? AND status = 'pending' AND lease_owner = ?

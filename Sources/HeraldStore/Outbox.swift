@@ -100,8 +100,7 @@ public final class Outbox: Sendable {
         }
 
         self.pool = pool
-        self.committer = GroupCommitter(
-            pool: pool, path: path, maxGroupSize: max(1, configuration.maxGroupSize))
+        self.committer = GroupCommitter(pool: pool, maxGroupSize: max(1, configuration.maxGroupSize))
     }
 
     /// Closes the database connections. Calls made afterwards throw; calls in flight finish first
@@ -128,6 +127,19 @@ public final class Outbox: Sendable {
         try checkOpen(operation())
         do {
             return try await pool.write(updates)
+        } catch {
+            throw Self.error(error, path: path, operation: operation())
+        }
+    }
+
+    /// Like ``writing(_:_:)``, in the next group-commit transaction shared with concurrent writers
+    /// (``GroupCommitter``): for the writes every delivery makes.
+    func writingInGroup<T: Sendable>(
+        _ operation: @autoclosure () -> String, _ updates: @escaping @Sendable (Database) throws -> T
+    ) async throws(OutboxError) -> T {
+        try checkOpen(operation())
+        do {
+            return try await committer.submit(updates)
         } catch {
             throw Self.error(error, path: path, operation: operation())
         }

@@ -69,6 +69,16 @@ import Testing
         #expect(text == #"{"k\"ey":"line\nbreak\u0001","n":1.5,"list":[true,null]}"#)
         #expect(try JSONParser.parse(text) == value)
     }
+
+    @Test func serializationEscapesEveryCharacterThatNeedsItAndCopiesTheRest() throws {
+        let text = "₹48,000 at \"Café\"\\\u{1F}\t\r\u{08}\u{0C}\u{2028}x\u{2029}\u{2027}🙂"
+        let serialized = JSONValue.string(text).compactJSON
+        #expect(serialized == #""₹48,000 at \"Café\"\\\u001f\t\r\b\f\u2028x\u2029"# + "\u{2027}🙂\"")
+        #expect(JSONValue.string(text).compactJSONBytes == Array(serialized.utf8))
+        #expect(try JSONParser.parse(serialized) == .string(text))
+        // A string ending in a character cut short must not read past its end.
+        #expect(JSONValue.string("a\u{E2}").compactJSON == "\"a\u{E2}\"")
+    }
 }
 
 @Suite struct EventReaderTests {

@@ -1,6 +1,6 @@
 extension Duration {
     /// The duration in seconds, as `Date` arithmetic wants it.
-    var inSeconds: Double {
+    public var inSeconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

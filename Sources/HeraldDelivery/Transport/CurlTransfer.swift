@@ -161,22 +161,32 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func receiveHeaderLine(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var line = String(decoding: bytes, as: UTF8.self)
-        while let last = line.last, last == "\r\n" || last == "\n" || last == "\r" { line.removeLast() }
-        if line.hasPrefix("HTTP/") {
+        // Works on the bytes and decodes only the name and the trimmed value: this runs for every
+        // header of every response, on the transport's one thread.
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let line = UnsafeBufferPointer(rebasing: bytes[0..<end])
+        if line.starts(with: "HTTP/".utf8) {
             // A new response begins (after a 1xx, for instance): only the last one's headers count.
-            statusLine = line
+            statusLine = String(decoding: line, as: UTF8.self)
             responseHeaders.removeAll()
             return
         }
-        if line.isEmpty { return }
-        if let first = line.first, first == " " || first == "\t", !responseHeaders.isEmpty {
+        guard let first = line.first else { return }
+        if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t"), !responseHeaders.isEmpty {
             // An obsolete folded continuation line.
-            responseHeaders[responseHeaders.count - 1].value += " " + trimmed(Substring(line))
+            responseHeaders[responseHeaders.count - 1].value += " " + Self.trimmed(line[...])
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        responseHeaders.append((name: String(line[..<colon]), value: trimmed(line[line.index(after: colon)...])))
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        responseHeaders.append((name: String(decoding: line[..<colon], as: UTF8.self), value: Self.trimmed(line[(colon + 1)...])))
+    }
+
+    /// The text without leading and trailing spaces and tabs.
+    private static func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        let blank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let start = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else { return "" }
+        return String(decoding: bytes[start...last], as: UTF8.self)
     }
 
     fileprivate func readUpload(into buffer: UnsafeMutableRawBufferPointer) -> Int {
@@ -187,10 +197,6 @@ final class CurlTransfer: @unchecked Sendable {
         }
         uploadOffset += count
         return count
-    }
-
-    private func trimmed(_ text: Substring) -> String {
-        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 
     // MARK: Completion (worker thread)

@@ -44,7 +44,7 @@ public struct WebhookRequestBuilder: Sendable {
 
     /// The signed POST of a document Herald composed itself (a customer's reply for `on_reply`).
     public func request(document: JSONValue, deliveryID: String, now: Date) throws(RequestBuildError) -> HTTPRequest {
-        let body = Array(document.compactJSON.utf8)
+        let body = document.compactJSONBytes
         var headers = RequestHeaders(endpoint: endpoint.name)
         try headers.add("Content-Type", "application/json")
         try headers.add("X-Herald-Delivery", deliveryID)

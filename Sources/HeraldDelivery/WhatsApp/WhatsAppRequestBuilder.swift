@@ -113,7 +113,7 @@ public struct WhatsAppRequestBuilder: Sendable {
         try headers.add("Content-Type", "application/json")
         try headers.add("X-Herald-Delivery", deliveryID)
         try headers.addConfigured(secrets.headers)
-        return HTTPRequest(method: "POST", url: endpoint.url, headers: headers.fields, body: Array(json.compactJSON.utf8))
+        return HTTPRequest(method: "POST", url: endpoint.url, headers: headers.fields, body: json.compactJSONBytes)
     }
 
     /// `request` with its secrets masked, for `herald test --json` and logs.

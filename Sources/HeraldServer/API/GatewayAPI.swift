@@ -173,9 +173,24 @@ public final class GatewayAPI: Sendable {
                           extensions: JSONObject(["errors": .array(batch.invalid.map(\.json))]))
         }
         let snapshot = gateway.snapshot
-        let outcomes = try await EventIntake(outbox: outbox)
-            .accept(batch, planner: snapshot.planner, idempotencyKey: Self.header(request, "idempotency-key"), now: Date())
-        workers.wake()
+        // Free workers take this request's deliveries straight from the accept, leased in its
+        // transaction, rather than claiming them from the outbox in another.
+        let now = Date()
+        let intake = EventIntake(outbox: outbox)
+        let planned = intake.plan(batch, planner: snapshot.planner, idempotencyKey: Self.header(request, "idempotency-key"), now: now)
+        let reserved = workers.reserve(upTo: planned.deliveries)
+        let outcomes: [EventIntake.Outcome]
+        do {
+            let lease = reserved > 0 ? AcceptLease(owner: workers.owner, until: now.addingTimeInterval(workers.lease.inSeconds), limit: reserved) : nil
+            let accepted = try await intake.store(planned, leasing: lease)
+            outcomes = accepted.outcomes
+            workers.handOff(accepted.leased, reserved: reserved)
+            // Deliveries that found no free worker wait in the outbox for a claim.
+            if accepted.leased.count < planned.deliveries { workers.wake() }
+        } catch {
+            workers.handOff([], reserved: reserved)
+            throw error
+        }
         var accepted = 0, duplicates = 0, invalid = 0
         for outcome in outcomes {
             switch outcome.status {
@@ -255,7 +270,9 @@ public final class GatewayAPI: Sendable {
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.compactJSON + "\n")))
+        var body = value.compactJSONBytes
+        body.append(UInt8(ascii: "\n"))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     static func text(_ text: String) -> Response {

@@ -67,6 +67,6 @@ public enum CallbackDocument {
     /// The stored message of the callback delivery: `{"v":1,"kind":"callback","body":{…}}`.
     public static func stored(_ reply: Reply) -> [UInt8] {
         let document: JSONValue = ["v": 1, "kind": .string(kind), "body": body(reply)]
-        return Array(document.compactJSON.utf8)
+        return document.compactJSONBytes
     }
 }

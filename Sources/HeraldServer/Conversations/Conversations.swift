@@ -136,7 +136,7 @@ public final class Conversations: Sendable {
             let reply = plan.answer(answer, on: channel)
             _ = try await outbox.enqueue(
                 NewDelivery(id: "\(delivery.id)/answer/\(message.id)", rule: delivery.rule, element: delivery.element, channels: [channel],
-                            message: Array(reply.storedJSON.compactJSON.utf8), dueAt: now, priority: 0, recipient: delivery.recipient),
+                            message: reply.storedJSON.compactJSONBytes, dueAt: now, priority: 0, recipient: delivery.recipient),
                 eventID: delivery.eventID, now: now)
             workers.wake()
             kind = kind == "free_text" ? "not_understood" : kind

@@ -16,11 +16,20 @@ public final class DeliveryWorkers: Service, Sendable {
     private let outbox: Outbox
     private let gateway: Gateway
     private let concurrency: Int
-    private let lease: Duration
-    private let owner: String
+    let lease: Duration
+    /// Who holds this process's leases.
+    let owner: String
     private let logger: Logger
     private let wakeup = Wakeup()
+    /// Attempts running, plus slots reserved for deliveries the intake is about to hand over.
     private let inFlight = Atomic<Int>(0)
+    /// Deliveries leased as they were accepted, waiting for the loop to start them.
+    private let handedOff = Mutex<[ClaimedDelivery]>([])
+    /// Whether the outbox may hold due deliveries nobody leased: set by ``wake()``, by the poll
+    /// timer and after a claim that filled every free worker.
+    private let dueInOutbox = Atomic<Bool>(true)
+    /// Set on graceful shutdown: claim nothing more.
+    private let stopping = Atomic<Bool>(false)
     /// How often an idle worker pool looks for due work without being woken.
     private let pollInterval: Duration
 
@@ -35,42 +44,91 @@ public final class DeliveryWorkers: Service, Sendable {
         self.pollInterval = pollInterval
     }
 
-    /// Tells idle workers that new deliveries are due (called after an accept commits).
+    /// Tells the workers that the outbox has new due deliveries (after an accept that could not
+    /// hand all of its deliveries over, a requeue, a reply to forward).
     public func wake() {
+        dueInOutbox.store(true, ordering: .relaxed)
+        wakeup.signal()
+    }
+
+    /// Reserves up to `count` free workers for deliveries the caller is about to accept leased to
+    /// ``owner`` (``Outbox/accept(_:leasing:)``); returns how many it got, possibly 0. Every
+    /// reservation must end in ``handOff(_:reserved:)``, whatever the accept's fate.
+    func reserve(upTo count: Int) -> Int {
+        var used = inFlight.load(ordering: .relaxed)
+        while true {
+            let granted = min(count, concurrency - used)
+            guard granted > 0 else { return 0 }
+            let (exchanged, original) = inFlight.compareExchange(expected: used, desired: used + granted, ordering: .relaxed)
+            if exchanged { return granted }
+            used = original
+        }
+    }
+
+    /// Starts the deliveries leased at accept on reserved workers, and frees the reservations
+    /// they do not use (duplicates, suppressed deliveries, a failed accept).
+    func handOff(_ deliveries: [ClaimedDelivery], reserved: Int) {
+        let unused = reserved - deliveries.count
+        if unused > 0 { inFlight.subtract(unused, ordering: .relaxed) }
+        if !deliveries.isEmpty { handedOff.withLock { $0.append(contentsOf: deliveries) } }
         wakeup.signal()
     }
 
     public func run() async throws {
-        let stopping = Atomic<Bool>(false)
         await withGracefulShutdownHandler {
             // The group ends when every attempt in flight has been recorded: on shutdown nothing
             // new is claimed and what was claimed finishes.
             await withDiscardingTaskGroup { group in
-                while !stopping.load(ordering: .relaxed), !Task.isCancelled {
+                func start(_ delivery: ClaimedDelivery) {
+                    group.addTask {
+                        await self.process(delivery)
+                        self.inFlight.subtract(1, ordering: .relaxed)
+                        self.wakeup.signal()
+                    }
+                }
+                // Deliveries the intake leased as it accepted them hold a reserved worker already.
+                func startHandedOff() {
+                    let taken = handedOff.withLock { queued -> [ClaimedDelivery] in
+                        var taken: [ClaimedDelivery] = []
+                        swap(&taken, &queued)
+                        return taken
+                    }
+                    taken.forEach(start)
+                }
+                // One timer for the pool: due retries and postponed deliveries are found by
+                // looking every `pollInterval`, not by a timer per wait.
+                group.addTask {
+                    while !self.stopping.load(ordering: .relaxed), !Task.isCancelled {
+                        try? await Task.sleep(for: self.pollInterval)
+                        self.dueInOutbox.store(true, ordering: .relaxed)
+                        self.wakeup.signal()
+                    }
+                }
+                while !self.stopping.load(ordering: .relaxed), !Task.isCancelled {
+                    startHandedOff()
+                    // The outbox is read only when it may hold due work: a delivery finishing
+                    // frees a worker but does not by itself make anything due.
                     let free = concurrency - inFlight.load(ordering: .relaxed)
-                    var claimed: [ClaimedDelivery] = []
-                    if free > 0 {
+                    if free > 0, dueInOutbox.exchange(false, ordering: .relaxed) {
+                        var claimed: [ClaimedDelivery] = []
                         do {
                             claimed = try await outbox.claim(limit: free, now: Date(), lease: lease, owner: owner)
                         } catch {
                             logger.error("cannot claim deliveries", metadata: ["error": "\(error)"])
                         }
+                        inFlight.add(claimed.count, ordering: .relaxed)
+                        claimed.forEach(start)
+                        // A full claim may have left more due work: look again once a worker is free.
+                        if claimed.count == free { dueInOutbox.store(true, ordering: .relaxed) }
                     }
-                    for delivery in claimed {
-                        inFlight.add(1, ordering: .relaxed)
-                        group.addTask {
-                            await self.process(delivery)
-                            self.inFlight.subtract(1, ordering: .relaxed)
-                            self.wakeup.signal()
-                        }
-                    }
-                    // A full claim may have left more due work: look again at once.
-                    if free > 0, claimed.count == free { continue }
-                    await wakeup.wait(timeout: pollInterval)
+                    await wakeup.wait()
                 }
+                // Accepted and leased before intake stopped: attempt them rather than leave them
+                // waiting for their lease to run out.
+                startHandedOff()
             }
         } onGracefulShutdown: {
-            stopping.store(true, ordering: .relaxed)
+            self.stopping.store(true, ordering: .relaxed)
             self.wakeup.signal()
         }
     }

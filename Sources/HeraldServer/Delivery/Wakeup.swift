@@ -1,12 +1,11 @@
 import Synchronization
 
-/// A signal an idle loop waits on with a timeout: `signal()` wakes the waiter at once, or the next
-/// `wait` if nobody waits. Signals do not count: many before a wait wake it once.
+/// A signal an idle loop waits on: `signal()` wakes the waiter at once, or the next `wait` if
+/// nobody waits. Signals do not count: many before a wait wake it once.
 final class Wakeup: Sendable {
     private struct State {
         var signaled = false
         var waiter: CheckedContinuation<Void, Never>?
-        var generation = 0
     }
 
     private let state = Mutex(State())
@@ -23,39 +22,22 @@ final class Wakeup: Sendable {
         waiter?.resume()
     }
 
-    /// Returns when signalled, after `timeout`, or when the task is cancelled.
-    func wait(timeout: Duration) async {
+    /// Returns when signalled or when the task is cancelled.
+    func wait() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let generation = state.withLock { state -> Int? in
+                let ready = state.withLock { state -> Bool in
                     if state.signaled || Task.isCancelled {
                         state.signaled = false
-                        return nil
+                        return true
                     }
-                    state.generation += 1
                     state.waiter = continuation
-                    return state.generation
+                    return false
                 }
-                guard let generation else {
-                    continuation.resume()
-                    return
-                }
-                Task {
-                    try? await Task.sleep(for: timeout)
-                    self.expire(generation)
-                }
+                if ready { continuation.resume() }
             }
         } onCancel: {
             self.signal()
         }
-    }
-
-    private func expire(_ generation: Int) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.generation == generation, let waiter = state.waiter else { return nil }
-            state.waiter = nil
-            return waiter
-        }
-        waiter?.resume()
     }
 }

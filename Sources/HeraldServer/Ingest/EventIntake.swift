@@ -43,6 +43,21 @@ public struct EventIntake: Sendable {
 
     /// Plans and stores `batch`. `idempotencyKey` applies to a request of one event.
     public func accept(_ batch: IngestBatch, planner: MessagePlanner, idempotencyKey: String?, now: Date) async throws -> [Outcome] {
+        try await store(plan(batch, planner: planner, idempotencyKey: idempotencyKey, now: now), leasing: nil).outcomes
+    }
+
+    /// A batch matched and planned, ready to store.
+    struct Planned: Sendable {
+        var batch: IngestBatch
+        var planned: [(event: IncomingEvent, plan: EventPlan)]
+        var acceptances: [Acceptance]
+
+        /// How many deliveries storing it creates (at most; some may be suppressed or duplicates).
+        var deliveries: Int { acceptances.reduce(0) { $0 + $1.deliveries.count } }
+    }
+
+    /// Matches and plans every event of `batch` with the current rules; stores nothing.
+    func plan(_ batch: IngestBatch, planner: MessagePlanner, idempotencyKey: String?, now: Date) -> Planned {
         var acceptances: [Acceptance] = []
         var planned: [(event: IncomingEvent, plan: EventPlan)] = []
         for event in batch.events {
@@ -61,19 +76,27 @@ public struct EventIntake: Sendable {
                 }
                 deliveries.append(NewDelivery(
                     id: Self.deliveryID(event: event.id, rule: message.rule, element: message.element), rule: message.rule,
-                    element: message.element, channels: message.channels, message: Array(message.storedJSON.compactJSON.utf8),
+                    element: message.element, channels: message.channels, message: message.storedJSON.compactJSONBytes,
                     dueAt: now, expiresAt: rule?.expires.map { now.addingTimeInterval(Double($0.components.seconds)) },
                     priority: rule?.urgent == true ? 0 : 1, recipient: recipient, dedupe: dedupe,
                     optOutCategory: rule.flatMap { $0.suppressedByOptOut ? $0.category.rawValue : nil }))
             }
             acceptances.append(Acceptance(
-                event: NewEvent(id: event.id, receivedAt: now, body: Array(event.event.compactJSON.utf8), matchedRules: plan.matched,
+                event: NewEvent(id: event.id, receivedAt: now, body: event.event.compactJSONBytes, matchedRules: plan.matched,
                                 idempotencyKey: batch.events.count == 1 && !batch.isBatch ? idempotencyKey : nil),
                 deliveries: deliveries))
         }
-        let results = acceptances.isEmpty ? [] : try await outbox.accept(acceptances)
+        return Planned(batch: batch, planned: planned, acceptances: acceptances)
+    }
+
+    /// Stores what ``plan(_:planner:idempotencyKey:now:)`` planned, leasing up to `lease.limit` of
+    /// the stored deliveries to the caller's workers in the same transaction
+    /// (``Outbox/accept(_:leasing:)``).
+    func store(_ planned: Planned, leasing lease: AcceptLease?) async throws -> (outcomes: [Outcome], leased: [ClaimedDelivery]) {
+        let (batch, acceptances) = (planned.batch, planned.acceptances)
+        let (results, leased) = acceptances.isEmpty ? ([], []) : try await outbox.accept(acceptances, leasing: lease)
         var outcomes: [Outcome] = []
-        for ((event, plan), result) in zip(planned, results) {
+        for ((event, plan), result) in zip(planned.planned, results) {
             let skipped = plan.skipped.map { "\($0.rule)\($0.element.map { " [\($0)]" } ?? ""): \($0.reason)" }
             switch result {
             case .accepted:
@@ -88,7 +111,7 @@ public struct EventIntake: Sendable {
             outcomes.append(Outcome(index: invalid.index, id: invalid.id, status: .invalid, matched: [], messages: 0, skipped: [],
                                     detail: invalid.detail, pointer: invalid.pointer))
         }
-        return outcomes.sorted { $0.index < $1.index }
+        return (outcomes.sorted { $0.index < $1.index }, leased)
     }
 
     /// `EVENT/RULE` or `EVENT/RULE/ELEMENT`: stable, so a replay or a retry is recognisable downstream.

@@ -3,9 +3,18 @@ import GRDB
 
 /// The SQL of accepting one event with its deliveries, inside a transaction the caller holds.
 enum AcceptStatements {
+    /// Deliveries to lease as they are stored (``AcceptLease``), and those leased so far.
+    struct Leasing {
+        var owner: String
+        var until: Int64
+        var remaining: Int
+        var leased: [ClaimedDelivery] = []
+    }
+
     /// Stores the event and its deliveries, or finds the event it duplicates (same id first, then
-    /// same idempotency key) and stores nothing.
-    static func store(_ acceptance: Acceptance, in db: Database) throws -> AcceptResult {
+    /// same idempotency key) and stores nothing. Pending deliveries due by the event's arrival are
+    /// leased while `leasing` has room.
+    static func store(_ acceptance: Acceptance, leasing: inout Leasing?, in db: Database) throws -> AcceptResult {
         let event = acceptance.event
         if let first = try firstEvent(id: event.id, idempotencyKey: event.idempotencyKey, in: db) {
             return first
@@ -24,8 +33,8 @@ enum AcceptStatements {
 
         let insertDelivery = try db.cachedStatement(sql: """
             INSERT INTO deliveries (id, event_id, rule, element, channels, message, status, created_at, due_at, expires_at,
-                                    updated_at, priority, recipient, dead_reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    updated_at, priority, recipient, dead_reason, lease_owner, lease_until)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for delivery in acceptance.deliveries {
             var suppressed = delivery.suppressedReason
@@ -38,12 +47,23 @@ enum AcceptStatements {
             if suppressed == nil, let dedupe = delivery.dedupe {
                 suppressed = try claim(dedupe, rule: delivery.rule, event: event.id, at: receivedAt, in: db)
             }
+            let dueAt = StoredTime.milliseconds(delivery.dueAt)
+            let lease = suppressed == nil && dueAt <= receivedAt && (leasing?.remaining ?? 0) > 0 ? leasing : nil
             try insertDelivery.execute(arguments: [
                 delivery.id, event.id, delivery.rule, delivery.element, try StoredRows.text(of: delivery.channels),
                 Data(delivery.message), suppressed == nil ? DeliveryStatus.pending.rawValue : DeliveryStatus.suppressed.rawValue,
-                receivedAt, StoredTime.milliseconds(delivery.dueAt), delivery.expiresAt.map(StoredTime.milliseconds), receivedAt,
-                delivery.priority, delivery.recipient, suppressed,
+                receivedAt, dueAt, delivery.expiresAt.map(StoredTime.milliseconds), receivedAt,
+                delivery.priority, delivery.recipient, suppressed, lease?.owner, lease?.until,
             ])
+            if lease != nil {
+                leasing?.remaining -= 1
+                leasing?.leased.append(ClaimedDelivery(
+                    id: delivery.id, eventID: event.id, rule: delivery.rule, element: delivery.element, channels: delivery.channels,
+                    message: delivery.message, channelIndex: 0, attemptsOnChannel: 0, totalAttempts: 0,
+                    createdAt: StoredTime.date(milliseconds: receivedAt), dueAt: StoredTime.date(milliseconds: dueAt),
+                    expiresAt: delivery.expiresAt.map { StoredTime.date(milliseconds: StoredTime.milliseconds($0)) },
+                    priority: delivery.priority, recipient: delivery.recipient))
+            }
         }
         return .accepted
     }

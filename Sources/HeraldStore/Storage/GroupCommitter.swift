@@ -1,42 +1,64 @@
 import GRDB
 
-/// Group commit for ``Outbox/accept(_:)``: concurrent callers share transactions, so N requests
-/// arriving together cost a few commits (and, with `synchronous = FULL`, a few fsyncs), not N.
+/// Group commit for the outbox's hot writes — ``Outbox/accept(_:)``, claims, recorded attempts and
+/// postponements: concurrent callers share transactions, so N writes arriving together cost a few
+/// commits (a few WAL appends and, with `synchronous = FULL`, a few fsyncs), not N.
 ///
-/// Callers queue their batches here. When no commit is running, one starts and takes every
-/// queued batch (up to the group size) into one transaction; batches that arrive while it runs
-/// wait and go together into the next. Each caller is resumed only once the transaction holding
-/// its batch has committed, with its own results — or with the error if the commit failed.
+/// Callers queue their work here. When no commit is running, one starts and takes every queued
+/// piece of work (up to the group size) into one transaction; work that arrives while it runs
+/// waits and goes together into the next. Each caller is resumed only once the transaction holding
+/// its work has committed, with its own result — or with the error if the commit failed.
 ///
-/// Each caller's batch runs in a savepoint of its own: one that fails (a delivery id already
-/// stored, say) is rolled back and reported to that caller alone, and the others still commit.
+/// Each caller's work runs in a savepoint of its own: one that fails (a delivery id already stored,
+/// say) is rolled back and reported to that caller alone, and the others still commit.
 actor GroupCommitter {
+    /// One caller's work, run inside the group's transaction in a savepoint of its own.
     private struct Waiter {
-        var acceptances: [Acceptance]
-        var continuation: CheckedContinuation<[AcceptResult], any Error>
+        /// Counted against the group size: the events of an accept, 1 for other writes.
+        var size: Int
+        /// Events accepted, for ``AcceptStatistics``; nil for other writes.
+        var acceptances: Int?
+        /// Runs the work; returns whether it succeeded and how to resume its caller once the
+        /// transaction has committed.
+        var run: @Sendable (Database) -> (succeeded: Bool, resume: @Sendable () -> Void)
+        /// Resumes the caller with the error that rolled the whole transaction back.
+        var fail: @Sendable (any Error) -> Void
     }
 
     private let pool: DatabasePool
-    private let path: String
     private let maxGroupSize: Int
     private var queue: [Waiter] = []
     private var isCommitting = false
     private(set) var statistics = AcceptStatistics()
 
-    init(pool: DatabasePool, path: String, maxGroupSize: Int) {
+    init(pool: DatabasePool, maxGroupSize: Int) {
         self.pool = pool
-        self.path = path
         self.maxGroupSize = maxGroupSize
     }
 
-    /// Stores `acceptances` in the next group transaction; returns once it committed.
-    func submit(_ acceptances: [Acceptance]) async throws -> [AcceptResult] {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.append(Waiter(acceptances: acceptances, continuation: continuation))
+    /// Runs `work` in the next group transaction, in a savepoint of its own, and returns its result
+    /// once that transaction committed. An error `work` throws rolls back its savepoint only and is
+    /// rethrown to this caller; `acceptances` counts the events of an accept for the statistics.
+    func submit<T: Sendable>(size: Int = 1, acceptances: Int? = nil, _ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let run: @Sendable (Database) -> (succeeded: Bool, resume: @Sendable () -> Void) = { db in
+                var outcome: Result<T, any Error> = .failure(StoreFailure.transactionLost)
+                do {
+                    try db.inSavepoint {
+                        outcome = .success(try work(db))
+                        return .commit
+                    }
+                } catch {
+                    outcome = .failure(error)
+                }
+                let succeeded = if case .success = outcome { true } else { false }
+                return (succeeded, { [outcome] in continuation.resume(with: outcome) })
+            }
+            queue.append(Waiter(size: size, acceptances: acceptances, run: run, fail: { continuation.resume(throwing: $0) }))
             if !isCommitting {
                 isCommitting = true
                 // Not the caller's task: a caller that is cancelled must not cancel a transaction
-                // that holds other callers' events.
+                // that holds other callers' work.
                 Task { await self.commitQueued() }
             }
         }
@@ -45,76 +67,46 @@ actor GroupCommitter {
     private func commitQueued() async {
         while !queue.isEmpty {
             let group = takeGroup()
-            let batches = group.map(\.acceptances)
+            let runs = group.map(\.run)
             do {
                 // The actor is free while this runs: new callers queue for the next transaction.
-                let path = self.path
-                let results = try await pool.write { db in
-                    try batches.map { batch in
-                        let result = Self.store(batch, in: db, path: path)
+                let finished = try await pool.write { db in
+                    try runs.map { run in
+                        let finished = run(db)
                         // Some errors (disk full, I/O) make SQLite roll the whole transaction
                         // back: then nothing of this group is stored, and every caller must hear so.
-                        guard db.isInsideTransaction else { throw result.failure ?? StoreFailure.transactionLost }
-                        return result
+                        guard db.isInsideTransaction else { throw StoreFailure.transactionLost }
+                        return finished
                     }
                 }
-                statistics.transactions += 1
-                for (batch, result) in zip(batches, results) where result.failure == nil {
-                    statistics.callers += 1
-                    statistics.acceptances += batch.count
+                if group.contains(where: { $0.acceptances != nil }) {
+                    statistics.transactions += 1
+                    for (waiter, finished) in zip(group, finished) where finished.succeeded {
+                        guard let acceptances = waiter.acceptances else { continue }
+                        statistics.callers += 1
+                        statistics.acceptances += acceptances
+                    }
                 }
-                for (waiter, result) in zip(group, results) {
-                    waiter.continuation.resume(with: result)
-                }
+                for finished in finished { finished.resume() }
             } catch {
-                let count = batches.reduce(0) { $0 + $1.count }
-                let failure = Outbox.error(
-                    error, path: path, operation: "committing \(Outbox.events(count)) accepted together")
-                for waiter in group {
-                    waiter.continuation.resume(throwing: failure)
-                }
+                for waiter in group { waiter.fail(error) }
             }
         }
         isCommitting = false
     }
 
-    /// The queued batches for one transaction, oldest first: at least one, then as many as fit
-    /// in the group size. A batch is never split.
+    /// The queued work for one transaction, oldest first: at least one, then as much as fits in
+    /// the group size. A caller's work is never split.
     private func takeGroup() -> [Waiter] {
         var taken = 0
         var size = 0
         for waiter in queue {
-            if taken > 0 && size + waiter.acceptances.count > maxGroupSize { break }
+            if taken > 0 && size + waiter.size > maxGroupSize { break }
             taken += 1
-            size += waiter.acceptances.count
+            size += waiter.size
         }
         let group = Array(queue.prefix(taken))
         queue.removeFirst(taken)
         return group
-    }
-
-    /// One caller's batch, in a savepoint of its own: all of it or none of it.
-    private static func store(_ batch: [Acceptance], in db: Database, path: String) -> Result<[AcceptResult], any Error> {
-        var results: [AcceptResult] = []
-        var current: String?
-        do {
-            try db.inSavepoint {
-                for acceptance in batch {
-                    current = acceptance.event.id
-                    results.append(try AcceptStatements.store(acceptance, in: db))
-                }
-                return .commit
-            }
-            return .success(results)
-        } catch {
-            let operation = current.map { "accepting event \($0)" } ?? "accepting events"
-            return .failure(Outbox.error(error, path: path, operation: operation))
-        }
-    }
-}
-
-extension Result {
-    fileprivate var failure: Failure? {
-        if case .failure(let error) = self { error } else { nil }
     }
 }

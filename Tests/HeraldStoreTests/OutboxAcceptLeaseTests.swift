@@ -1,0 +1,79 @@
+import Foundation
+import HeraldStore
+import Testing
+
+/// Deliveries leased in the accept's own transaction (``Outbox/accept(_:leasing:)``), and the
+/// group commit of the writes every delivery makes.
+@Suite struct OutboxAcceptLeaseTests {
+    @Test func acceptLeasesDueDeliveriesUpToTheLimitAndClaimsSkipThem() async throws {
+        try await withOutbox { outbox, _ in
+            let (results, leased) = try await outbox.accept(
+                [acceptance("evt-1", rules: ["a", "b"]), acceptance("evt-2", rules: ["c"])],
+                leasing: AcceptLease(owner: "w1", until: at(30), limit: 2))
+            #expect(results == [.accepted, .accepted])
+            #expect(leased.map(\.id) == ["evt-1/a", "evt-1/b"])
+            // What the worker gets is what a claim would have given it.
+            #expect(leased[0] == ClaimedDelivery(
+                id: "evt-1/a", eventID: "evt-1", rule: "a", element: nil, channels: ["whatsapp", "sms"],
+                message: bytes(#"{"text":"a"}"#), channelIndex: 0, attemptsOnChannel: 0, totalAttempts: 0,
+                createdAt: t0, dueAt: t0, expiresAt: nil))
+
+            // Only the one left over is claimable, until the lease runs out.
+            #expect(try await outbox.claim(limit: 10, now: at(1), lease: .seconds(30), owner: "w2").map(\.id) == ["evt-2/c"])
+            #expect(try await outbox.claim(limit: 10, now: at(30), lease: .seconds(30), owner: "w3").map(\.id) == ["evt-1/a", "evt-1/b"])
+        }
+    }
+
+    @Test func theLeaseHolderRecordsItsAttempt() async throws {
+        try await withOutbox { outbox, _ in
+            let leased = try await outbox.accept([acceptance("evt-1")], leasing: AcceptLease(owner: "w1", until: at(30), limit: 5)).leased
+            let delivery = try #require(leased.first)
+            #expect(try await outbox.record(attempt(delivery.id, outcome: "delivered", errorCode: nil, errorMessage: nil),
+                                            next: .delivered(channel: "whatsapp", providerID: "wamid.1"), owner: "someone-else") == false)
+            #expect(try await outbox.record(attempt(delivery.id, outcome: "delivered", errorCode: nil, errorMessage: nil),
+                                            next: .delivered(channel: "whatsapp", providerID: "wamid.1"), owner: "w1"))
+            #expect(try await outbox.delivery(delivery.id)?.status == .delivered)
+        }
+    }
+
+    @Test func suppressedLaterAndDuplicateDeliveriesAreNeverLeased() async throws {
+        try await withOutbox { outbox, _ in
+            _ = try await outbox.accept([acceptance("evt-1")])
+            var optedOut = acceptance("evt-2", rules: ["optout"])
+            optedOut.deliveries[0].suppressedReason = "recipient opted out"
+            let (results, leased) = try await outbox.accept(
+                [acceptance("evt-1"), optedOut, acceptance("evt-3", dueAt: at(60))],
+                leasing: AcceptLease(owner: "w1", until: at(30), limit: 10))
+            #expect(results.count == 3)
+            #expect(results.first != .accepted)
+            #expect(leased.isEmpty)
+            #expect(try await outbox.claim(limit: 10, now: at(60), lease: .seconds(30), owner: "w2").map(\.id)
+                == ["evt-1/card-fraud-check", "evt-3/card-fraud-check"])
+        }
+    }
+
+    @Test func concurrentRecordsAllLandAndALostLeaseFailsOnlyItsOwn() async throws {
+        try await withOutbox { outbox, _ in
+            _ = try await outbox.accept((0..<40).map { acceptance("evt-\($0)") })
+            let claimed = try await outbox.claim(limit: 40, now: t0, lease: .seconds(30), owner: "w1")
+            #expect(claimed.count == 40)
+            let kept = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for (index, delivery) in claimed.enumerated() {
+                    group.addTask {
+                        let owner = index % 8 == 0 ? "not-the-holder" : "w1"
+                        let kept = try await outbox.record(
+                            attempt(delivery.id, outcome: "delivered", errorCode: nil, errorMessage: nil),
+                            next: .delivered(channel: "whatsapp", providerID: "wamid.\(index)"), owner: owner)
+                        return (delivery.id, kept)
+                    }
+                }
+                return try await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            for (index, delivery) in claimed.enumerated() {
+                let holder = index % 8 != 0
+                #expect(kept[delivery.id] == holder, "\(delivery.id)")
+                #expect(try await outbox.delivery(delivery.id)?.status == (holder ? .delivered : .pending), "\(delivery.id)")
+            }
+        }
+    }
+}
