@@ -1,15 +1,20 @@
 import Foundation
 import Synchronization
 
-/// The ICU date formatters behind ``LocaleFormatter``, made once per (locale, length, time zone)
-/// and shared by every thread.
+/// The formatters behind ``LocaleFormatter``, made once per key and shared by every thread: ICU
+/// `DateFormatter`s per (locale, length, time zone), and the compiled fast formats learned from ICU
+/// (``NumberPattern`` per locale and number style or currency, ``DatePattern`` per date formatter key).
 ///
 /// A `DateFormatter` costs tens of microseconds to set up (it opens an ICU `UDateFormat`) and a few
 /// to use, so it is cached. `DateFormatter` is thread-safe (it guards its state with a lock), so one
-/// instance can serve concurrent renders. Number and currency styles are not cached here: they are
-/// plain values, and Foundation already caches the ICU number formatters behind them.
+/// instance can serve concurrent renders. A compiled pattern costs a few hundred ICU calls to learn
+/// and check (well under a millisecond per key) and then formats without ICU; a key whose format
+/// cannot be reproduced is remembered as ``Compiled/icu`` so it is not tried again.
 ///
-/// Keys come from recipients and events, so the cache is bounded: past ``limit`` entries it starts
+/// Locks are held only to read or insert a dictionary entry; everything slow happens outside them
+/// (two threads may both build the same entry; one of the two is kept, and they are equal).
+///
+/// Keys come from recipients and events, so each cache is bounded: past ``limit`` entries it starts
 /// over, which costs only the set-up again.
 final class FormatterCache: Sendable {
     static let shared = FormatterCache()
@@ -26,8 +31,94 @@ final class FormatterCache: Sendable {
         var timeZone: String
     }
 
+    /// What a key compiled to: a fast pattern, or ICU when the format could not be reproduced.
+    enum Compiled<Pattern: Sendable>: Sendable {
+        case fast(Pattern)
+        case icu
+
+        var pattern: Pattern? {
+            if case .fast(let pattern) = self { pattern } else { nil }
+        }
+    }
+
+    enum NumberKind: Hashable, Sendable {
+        case number(LocaleFormatter.NumberStyle)
+        /// An upper-case ISO 4217 code.
+        case currency(String)
+    }
+
+    private struct NumberKey: Hashable, Sendable {
+        var locale: String
+        var kind: NumberKind
+    }
+
     private let dateFormatters = Mutex<[Key: DateFormatter]>([:])
     private let glues = Mutex<[String: DateTimeGlue]>([:])
+    private let numberPatterns = Mutex<[NumberKey: Compiled<NumberPattern>]>([:])
+    private let datePatterns = Mutex<[Key: Compiled<DatePattern>]>([:])
+
+    /// The compiled format for a number style or currency, nil when that key uses ICU.
+    func numberPattern(for formatter: LocaleFormatter, kind: NumberKind) -> NumberPattern? {
+        let key = NumberKey(locale: formatter.icuIdentifier, kind: kind)
+        if let cached = numberPatterns.withLock({ $0[key] }) { return cached.pattern }
+        let made: Compiled<NumberPattern> = switch kind {
+        case .number(let style):
+            NumberPattern.compile(scale: style == .percent ? 2 : 0) { formatter.icuNumber($0, style: style) }
+                .map(Compiled.fast) ?? .icu
+        case .currency(let code):
+            NumberPattern.compile(scale: 0) { formatter.icuMoney($0, currency: code) }.map(Compiled.fast) ?? .icu
+        }
+        return numberPatterns.withLock { cache in
+            if let existing = cache[key] { return existing.pattern }
+            if cache.count >= Self.limit { cache.removeAll(keepingCapacity: true) }
+            cache[key] = made
+            return made.pattern
+        }
+    }
+
+    private struct DateTimeKey: Hashable, Sendable {
+        var locale: String
+        var timeZone: String
+    }
+
+    private let dateTimePatterns = Mutex<[DateTimeKey: Compiled<DatePattern>]>([:])
+
+    /// Medium date and short time joined by the locale's glue, compiled; nil when either part uses
+    /// ICU or the joined pattern differs from the ICU parts joined on a probe.
+    func dateTimePattern(for formatter: LocaleFormatter, timeZone: TimeZone) -> DatePattern? {
+        let key = DateTimeKey(locale: formatter.icuIdentifier, timeZone: timeZone.identifier)
+        if let cached = dateTimePatterns.withLock({ $0[key] }) { return cached.pattern }
+        var made = Compiled<DatePattern>.icu
+        if let date = datePattern(for: formatter, kind: .date(.medium), timeZone: timeZone),
+            let time = datePattern(for: formatter, kind: .time(.short), timeZone: timeZone),
+            let joined = DatePattern.joining(date: date, time: time, glue: dateTimeGlue(for: formatter)),
+            DatePattern.probes(for: timeZone).allSatisfy({ instant in
+                joined.format(instant).map { $0.utf8.elementsEqual(formatter.icuDateTime(instant, timeZone: timeZone).utf8) } ?? true
+            })
+        {
+            made = .fast(joined)
+        }
+        return dateTimePatterns.withLock { cache in
+            if let existing = cache[key] { return existing.pattern }
+            if cache.count >= Self.limit { cache.removeAll(keepingCapacity: true) }
+            cache[key] = made
+            return made.pattern
+        }
+    }
+
+    /// The compiled date or time pattern for a key, nil when that key uses ICU.
+    func datePattern(for formatter: LocaleFormatter, kind: Kind, timeZone: TimeZone) -> DatePattern? {
+        let key = Key(locale: formatter.icuIdentifier, kind: kind, timeZone: timeZone.identifier)
+        if let cached = datePatterns.withLock({ $0[key] }) { return cached.pattern }
+        let icu = dateFormatter(for: formatter, kind: kind, timeZone: timeZone)
+        let made = DatePattern.compile(from: icu, timeZone: timeZone).map(Compiled.fast) ?? .icu
+        return datePatterns.withLock { cache in
+            if let existing = cache[key] { return existing.pattern }
+            if cache.count >= Self.limit { cache.removeAll(keepingCapacity: true) }
+            cache[key] = made
+            return made.pattern
+        }
+    }
 
     func dateFormatter(for formatter: LocaleFormatter, kind: Kind, timeZone: TimeZone) -> DateFormatter {
         let key = Key(locale: formatter.icuIdentifier, kind: kind, timeZone: timeZone.identifier)
@@ -42,10 +133,11 @@ final class FormatterCache: Sendable {
         }
     }
 
+    /// CLDR's corrected glue where there is one, else Foundation's; cached by the ICU identifier
+    /// (which keeps the language the corrections are keyed by).
     func dateTimeGlue(for formatter: LocaleFormatter) -> DateTimeGlue {
-        if let corrected = CLDRCorrections.dateTimeGlue(for: formatter.identifier) { return corrected }
         if let cached = glues.withLock({ $0[formatter.icuIdentifier] }) { return cached }
-        let glue = Self.foundationGlue(for: formatter.locale)
+        let glue = CLDRCorrections.dateTimeGlue(for: formatter.identifier) ?? Self.foundationGlue(for: formatter.locale)
         glues.withLock { cache in
             if cache.count >= Self.limit { cache.removeAll(keepingCapacity: true) }
             cache[formatter.icuIdentifier] = glue

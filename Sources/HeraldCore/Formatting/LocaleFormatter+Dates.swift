@@ -20,21 +20,54 @@ extension LocaleFormatter {
     /// The calendar date of `instant` in `timeZone`, in the locale's pattern for `style` and its
     /// default calendar (Gregorian for most locales; ICU picks others, e.g. Islamic for `ar-SA`).
     public func date(_ instant: Date, style: DateTimeStyle, timeZone: TimeZone) -> String {
-        FormatterCache.shared.dateFormatter(for: self, kind: .date(style), timeZone: timeZone).string(from: instant)
+        formatted(instant, kind: .date(style), timeZone: timeZone)
     }
 
     /// The wall-clock time of `instant` in `timeZone` (with its DST rules), in the locale's pattern
     /// for `style`: 12-hour (`2:30 PM`, `2:30 pm`) or 24-hour (`14:30`, `14.30`) as CLDR says.
     public func time(_ instant: Date, style: DateTimeStyle, timeZone: TimeZone) -> String {
-        FormatterCache.shared.dateFormatter(for: self, kind: .time(style), timeZone: timeZone).string(from: instant)
+        formatted(instant, kind: .time(style), timeZone: timeZone)
+    }
+
+    /// The compiled pattern when there is one and it takes this instant, else ICU.
+    private func formatted(_ instant: Date, kind: FormatterCache.Kind, timeZone: TimeZone) -> String {
+        if let pattern = FormatterCache.shared.datePattern(for: self, kind: kind, timeZone: timeZone),
+            let formatted = pattern.format(instant)
+        {
+            return formatted
+        }
+        return icuFormatted(instant, kind: kind, timeZone: timeZone)
+    }
+
+    /// ``date(_:style:timeZone:)`` and ``time(_:style:timeZone:)`` through ICU: the reference the
+    /// fast path is learned from and checked against.
+    func icuFormatted(_ instant: Date, kind: FormatterCache.Kind, timeZone: TimeZone) -> String {
+        FormatterCache.shared.dateFormatter(for: self, kind: kind, timeZone: timeZone).string(from: instant)
     }
 
     /// The default rendering of a datetime param shown with `{name}`: medium date and short time,
     /// joined with CLDR's medium `dateTimeFormat` (`Jan 15, 2025, 2:30 PM`; `15.01.2025, 14:30`;
     /// `15 Oca 2025 14:30`).
     public func dateTime(_ instant: Date, timeZone: TimeZone) -> String {
+        if let pattern = FormatterCache.shared.dateTimePattern(for: self, timeZone: timeZone),
+            let formatted = pattern.format(instant)
+        {
+            return formatted
+        }
         let date = date(instant, style: .medium, timeZone: timeZone)
         let time = time(instant, style: .short, timeZone: timeZone)
+        return joined(date: date, time: time)
+    }
+
+    /// ``dateTime(_:timeZone:)`` through ICU only.
+    func icuDateTime(_ instant: Date, timeZone: TimeZone) -> String {
+        joined(
+            date: icuFormatted(instant, kind: .date(.medium), timeZone: timeZone),
+            time: icuFormatted(instant, kind: .time(.short), timeZone: timeZone)
+        )
+    }
+
+    private func joined(date: String, time: String) -> String {
         let glue = FormatterCache.shared.dateTimeGlue(for: self)
         return glue.dateFirst ? date + glue.separator + time : time + glue.separator + date
     }

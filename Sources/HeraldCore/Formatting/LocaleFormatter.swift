@@ -13,9 +13,15 @@ import Foundation
 /// LocaleFormatter(locale: "pt_BR").money(1234.56, currency: "BRL")  // "R$\u{00A0}1.234,56"
 /// ```
 ///
-/// Creating one is cheap (a canonical tag and a `Locale`); the ICU formatters behind it are cached
+/// Creating one is cheap (a canonical tag and a `Locale`); the formatters behind it are cached
 /// process-wide, keyed by locale, style and time zone (see ``FormatterCache``), so a renderer can make
 /// a `LocaleFormatter` per message.
+///
+/// ICU is the reference, not the hot path: for each key the format is learned from ICU once and
+/// checked against it (``NumberPattern``, ``DatePattern``), then applied without ICU in a fraction of a
+/// microsecond. Keys and values the learned formats cannot reproduce exactly (other
+/// calendars, zone names, coefficients wider than 64 bits, …) go through ICU as before, so the output
+/// is ICU's (with the corrections) either way.
 public struct LocaleFormatter: Sendable {
     /// The requested tag in BCP 47 case (`pt_BR` → `pt-BR`), before any correction.
     let identifier: String
@@ -50,6 +56,16 @@ public struct LocaleFormatter: Sendable {
     /// The number in the locale's digits, grouping (Indian lakh/crore for `en-IN`, `hi`, `bn`),
     /// decimal and group separators. Rounds half to even, as ICU does.
     public func number(_ value: Decimal, style: NumberStyle = .plain) -> String {
+        if let pattern = FormatterCache.shared.numberPattern(for: self, kind: .number(style)),
+            let formatted = pattern.format(value)
+        {
+            return formatted
+        }
+        return icuNumber(value, style: style)
+    }
+
+    /// ``number(_:style:)`` through ICU: the reference the fast path is learned from and checked against.
+    func icuNumber(_ value: Decimal, style: NumberStyle) -> String {
         switch style {
         case .plain:
             // ICU's number skeletons default to six decimals; CLDR's decimal pattern allows three.
@@ -82,10 +98,35 @@ public struct LocaleFormatter: Sendable {
     /// to even. A code that is not three ASCII letters is not guessed at: the plain number is shown,
     /// followed by the code as given (`1,234.5 US$`), or alone when the code is empty.
     public func money(_ amount: Decimal, currency: String) -> String {
+        guard let code = Self.currencyCode(currency) else { return Self.notCurrency(number(amount), currency: currency) }
+        if let pattern = FormatterCache.shared.numberPattern(for: self, kind: .currency(code)),
+            let formatted = pattern.format(amount)
+        {
+            return formatted
+        }
+        return icuMoney(amount, currency: currency)
+    }
+
+    private static func notCurrency(_ plain: String, currency: String) -> String {
+        currency.isEmpty ? plain : plain + "\u{00A0}" + currency
+    }
+
+    /// The upper-case ISO 4217 code, or nil when `currency` is not three ASCII letters.
+    private static func currencyCode(_ currency: String) -> String? {
+        func isCode(_ text: String) -> Bool {
+            text.utf8.count == 3 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+        }
+        // Most codes arrive upper-case; `uppercased()` is only for the rest (it can also make three
+        // letters of fewer: `ßa` → `SSA`).
+        if isCode(currency) { return currency }
         let code = currency.uppercased()
-        guard code.utf8.count == 3, code.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
-            let plain = number(amount)
-            return currency.isEmpty ? plain : plain + "\u{00A0}" + currency
+        return isCode(code) ? code : nil
+    }
+
+    /// ``money(_:currency:)`` through ICU: the reference the fast path is learned from and checked against.
+    func icuMoney(_ amount: Decimal, currency: String) -> String {
+        guard let code = Self.currencyCode(currency) else {
+            return Self.notCurrency(icuNumber(amount, style: .plain), currency: currency)
         }
         let formatted = amount.formatted(
             Decimal.FormatStyle.Currency(code: code, locale: locale).rounded(rule: .toNearestOrEven)

@@ -58,6 +58,8 @@ public struct MessageRenderer: Sendable {
 
     public func render(_ message: MessageFormat, arguments: [String: MessageArgument]) throws(RenderError) -> String {
         var out = ""
+        // One allocation for most messages instead of one per doubling.
+        out.reserveCapacity(256)
         try render(message.parts, arguments: arguments, pound: nil, into: &out)
         return out
     }
@@ -104,7 +106,9 @@ public struct MessageRenderer: Sendable {
             let operandsText = offset == 0 ? literal : "\(adjusted)"
             let operands = PluralOperands(decimal: operandsText) ?? PluralOperands(NSDecimalNumber(decimal: adjusted).doubleValue)
             let category = rules.category(for: operands)
-            let exact = NSDecimalNumber(decimal: amount).doubleValue
+            // Only for `=n` cases: NSDecimalNumber allocates.
+            let exact = cases.contains { if case .exact = $0.selector { true } else { false } }
+                ? NSDecimalNumber(decimal: amount).doubleValue : nil
             let chosen = cases.first { if case .exact(let n) = $0.selector { return n == exact } else { return false } }
                 ?? cases.first { $0.selector == .category(category) }
                 ?? cases.first { $0.selector == .category(.other) }
