@@ -27,6 +27,10 @@ public final class GatewayAPI: Sendable {
     public let conversations: Conversations
     public let registry: PrometheusCollectorRegistry
     let keys: [[UInt8]]
+    /// The keys' MACs, computed once: a request's key is compared by its MAC in constant time, so
+    /// timing reveals neither a key's bytes nor its length.
+    private let keyDigests: [[UInt8]]
+    private static let keyDigestKey: [UInt8] = [0x68]
     let signingSecret: String?
     let limits: IngestLimits
     let maxPending: Int
@@ -43,6 +47,7 @@ public final class GatewayAPI: Sendable {
         self.workers = workers
         self.registry = registry
         self.keys = apiKeys.map { Array($0.utf8) }
+        self.keyDigests = keys.map { HMACSHA256.mac(key: Self.keyDigestKey, message: $0) }
         self.signingSecret = signingSecret
         self.limits = IngestLimits(maxBodyBytes: server.maxBodyBytes, maxEvents: server.maxEventsPerRequest)
         self.maxPending = server.maxPending
@@ -184,7 +189,7 @@ public final class GatewayAPI: Sendable {
             let lease = reserved > 0 ? AcceptLease(owner: workers.owner, until: now.addingTimeInterval(workers.lease.inSeconds), limit: reserved) : nil
             let accepted = try await intake.store(planned, leasing: lease)
             outcomes = accepted.outcomes
-            workers.handOff(accepted.leased, reserved: reserved)
+            workers.handOff(accepted.leased.map { ($0, planned.messages[$0.id]) }, reserved: reserved)
             // Deliveries that found no free worker wait in the outbox for a claim.
             if accepted.leased.count < planned.deliveries { workers.wake() }
         } catch {
@@ -244,7 +249,8 @@ public final class GatewayAPI: Sendable {
         let offered = Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
         // Compare with every key in constant time, so timing reveals neither a key nor which matched.
         var matched = false
-        for key in keys where HMACSHA256.equal(HMACSHA256.mac(key: [0x68], message: key), HMACSHA256.mac(key: [0x68], message: offered)) {
+        let digest = HMACSHA256.mac(key: Self.keyDigestKey, message: offered)
+        for key in keyDigests where HMACSHA256.equal(key, digest) {
             matched = true
         }
         guard matched else { throw unauthorized("the API key is not one of the gateway's api_keys") }

@@ -24,7 +24,7 @@ public final class DeliveryWorkers: Service, Sendable {
     /// Attempts running, plus slots reserved for deliveries the intake is about to hand over.
     private let inFlight = Atomic<Int>(0)
     /// Deliveries leased as they were accepted, waiting for the loop to start them.
-    private let handedOff = Mutex<[ClaimedDelivery]>([])
+    private let handedOff = Mutex<[(delivery: ClaimedDelivery, message: PlannedMessage?)]>([])
     /// Whether the outbox may hold due deliveries nobody leased: set by ``wake()``, by the poll
     /// timer and after a claim that filled every free worker.
     private let dueInOutbox = Atomic<Bool>(true)
@@ -67,7 +67,9 @@ public final class DeliveryWorkers: Service, Sendable {
 
     /// Starts the deliveries leased at accept on reserved workers, and frees the reservations
     /// they do not use (duplicates, suppressed deliveries, a failed accept).
-    func handOff(_ deliveries: [ClaimedDelivery], reserved: Int) {
+    /// Each comes with its message as planned, when the caller has it, so it is not read back from
+    /// its stored copy.
+    func handOff(_ deliveries: [(delivery: ClaimedDelivery, message: PlannedMessage?)], reserved: Int) {
         let unused = reserved - deliveries.count
         if unused > 0 { inFlight.subtract(unused, ordering: .relaxed) }
         if !deliveries.isEmpty { handedOff.withLock { $0.append(contentsOf: deliveries) } }
@@ -79,21 +81,21 @@ public final class DeliveryWorkers: Service, Sendable {
             // The group ends when every attempt in flight has been recorded: on shutdown nothing
             // new is claimed and what was claimed finishes.
             await withDiscardingTaskGroup { group in
-                func start(_ delivery: ClaimedDelivery) {
+                func start(_ delivery: ClaimedDelivery, message: PlannedMessage? = nil) {
                     group.addTask {
-                        await self.process(delivery)
+                        await self.process(delivery, planned: message)
                         self.inFlight.subtract(1, ordering: .relaxed)
                         self.wakeup.signal()
                     }
                 }
                 // Deliveries the intake leased as it accepted them hold a reserved worker already.
                 func startHandedOff() {
-                    let taken = handedOff.withLock { queued -> [ClaimedDelivery] in
-                        var taken: [ClaimedDelivery] = []
+                    let taken = handedOff.withLock { queued in
+                        var taken: [(delivery: ClaimedDelivery, message: PlannedMessage?)] = []
                         swap(&taken, &queued)
                         return taken
                     }
-                    taken.forEach(start)
+                    for (delivery, message) in taken { start(delivery, message: message) }
                 }
                 // One timer for the pool: due retries and postponed deliveries are found by
                 // looking every `pollInterval`, not by a timer per wait.
@@ -117,7 +119,7 @@ public final class DeliveryWorkers: Service, Sendable {
                             logger.error("cannot claim deliveries", metadata: ["error": "\(error)"])
                         }
                         inFlight.add(claimed.count, ordering: .relaxed)
-                        claimed.forEach(start)
+                        for delivery in claimed { start(delivery) }
                         // A full claim may have left more due work: look again once a worker is free.
                         if claimed.count == free { dueInOutbox.store(true, ordering: .relaxed) }
                     }
@@ -134,14 +136,20 @@ public final class DeliveryWorkers: Service, Sendable {
     }
 
     /// One step of one delivery, recorded.
-    func process(_ delivery: ClaimedDelivery) async {
+    /// `planned` is the delivery's message when the caller has it at hand (the intake's hand-off);
+    /// otherwise the stored copy is read.
+    func process(_ delivery: ClaimedDelivery, planned: PlannedMessage? = nil) async {
         let started = Date()
         let snapshot = gateway.snapshot
         let stored: JSONValue
         let message: PlannedMessage?
         do {
-            stored = try JSONParser.parse(delivery.message)
-            message = stored["kind"]?.stringValue == CallbackDocument.kind ? nil : try PlannedMessage(stored: stored)
+            if let planned {
+                (stored, message) = (.null, planned)
+            } else {
+                stored = try JSONParser.parse(delivery.message)
+                message = stored["kind"]?.stringValue == CallbackDocument.kind ? nil : try PlannedMessage(stored: stored)
+            }
         } catch {
             await record(delivery, channel: delivery.currentChannel ?? "-", started: started, outcome: "skipped", error: nil,
                          note: "\(error)", next: .dead(reason: "the stored message cannot be read: \(error)"))

@@ -51,6 +51,9 @@ public struct EventIntake: Sendable {
         var batch: IngestBatch
         var planned: [(event: IncomingEvent, plan: EventPlan)]
         var acceptances: [Acceptance]
+        /// Each delivery's message by delivery id, so a worker handed a delivery at accept need
+        /// not read the stored copy back.
+        var messages: [String: PlannedMessage]
 
         /// How many deliveries storing it creates (at most; some may be suppressed or duplicates).
         var deliveries: Int { acceptances.reduce(0) { $0 + $1.deliveries.count } }
@@ -60,6 +63,7 @@ public struct EventIntake: Sendable {
     func plan(_ batch: IngestBatch, planner: MessagePlanner, idempotencyKey: String?, now: Date) -> Planned {
         var acceptances: [Acceptance] = []
         var planned: [(event: IncomingEvent, plan: EventPlan)] = []
+        var messages: [String: PlannedMessage] = [:]
         for event in batch.events {
             let plan = planner.plan(event.event)
             planned.append((event, plan))
@@ -74,8 +78,10 @@ public struct EventIntake: Sendable {
                     dedupe.scopedKey(ruleID: message.rule, recipient: recipient, event: event.event, element: element)
                         .map { NewDelivery.Dedupe(key: $0, window: dedupe.window) }
                 }
+                let id = Self.deliveryID(event: event.id, rule: message.rule, element: message.element)
+                messages[id] = message
                 deliveries.append(NewDelivery(
-                    id: Self.deliveryID(event: event.id, rule: message.rule, element: message.element), rule: message.rule,
+                    id: id, rule: message.rule,
                     element: message.element, channels: message.channels, message: message.storedJSON.compactJSONBytes,
                     dueAt: now, expiresAt: rule?.expires.map { now.addingTimeInterval(Double($0.components.seconds)) },
                     priority: rule?.urgent == true ? 0 : 1, recipient: recipient, dedupe: dedupe,
@@ -86,7 +92,7 @@ public struct EventIntake: Sendable {
                                 idempotencyKey: batch.events.count == 1 && !batch.isBatch ? idempotencyKey : nil),
                 deliveries: deliveries))
         }
-        return Planned(batch: batch, planned: planned, acceptances: acceptances)
+        return Planned(batch: batch, planned: planned, acceptances: acceptances, messages: messages)
     }
 
     /// Stores what ``plan(_:planner:idempotencyKey:now:)`` planned, leasing up to `lease.limit` of

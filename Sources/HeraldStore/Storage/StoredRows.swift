@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HeraldCore
 
 /// Reading the outbox's rows back into its public types. Every read throws
 /// ``StoreFailure/corrupt(_:)`` naming the row and column rather than trapping on a value that is
@@ -97,14 +98,18 @@ enum StoredRows {
 
     /// A list of names as stored: a JSON array of strings.
     static func text(of names: [String]) throws -> String {
-        String(decoding: try JSONEncoder().encode(names), as: UTF8.self)
+        JSONValue.array(names.map(JSONValue.string)).compactJSON
     }
 
     static func names(_ text: String, column: String, in what: String) throws -> [String] {
-        do {
-            return try JSONDecoder().decode([String].self, from: Data(text.utf8))
-        } catch {
+        guard case .array(let elements)? = try? JSONParser.parse(text) else {
             throw StoreFailure.corrupt("\(what): column \(column) is not a JSON array of strings")
+        }
+        return try elements.map { element in
+            guard case .string(let name) = element else {
+                throw StoreFailure.corrupt("\(what): column \(column) is not a JSON array of strings")
+            }
+            return name
         }
     }
 
