@@ -36,6 +36,7 @@ public final class Outbox: Sendable {
     public let path: String
     let pool: DatabasePool
     let committer: GroupCommitter
+    let checkpointer: Checkpointer
     private let isClosed = Mutex(false)
 
     /// Opens the outbox at `path`, creating the file and its folder if needed, in WAL mode with
@@ -77,6 +78,8 @@ public final class Outbox: Sendable {
             let mode = configuration.synchronous
             let effective = try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(mode.rawValue)")
+                // Checkpoints run beside the writer (``Checkpointer``); this is the backstop.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Checkpointer.writerBackstopPages)")
                 return try Int.fetchOne(db, sql: "PRAGMA synchronous")
             }
             guard effective == mode.pragmaValue else {
@@ -99,13 +102,21 @@ public final class Outbox: Sendable {
             throw failure("migrating the schema", nil, error)
         }
 
+        let checkpointer: Checkpointer
+        do {
+            checkpointer = try Checkpointer(path: path)
+        } catch {
+            throw failure("opening the checkpoint connection", nil, error)
+        }
         self.pool = pool
-        self.committer = GroupCommitter(pool: pool, maxGroupSize: max(1, configuration.maxGroupSize))
+        self.checkpointer = checkpointer
+        self.committer = GroupCommitter(pool: pool, maxGroupSize: max(1, configuration.maxGroupSize), checkpointer: checkpointer)
     }
 
     /// Closes the database connections. Calls made afterwards throw; calls in flight finish first
     /// or throw. Closing is optional: the connections also close when the outbox is released.
     public func close() throws(OutboxError) {
+        checkpointer.close()
         do {
             try pool.close()
             isClosed.withLock { $0 = true }

@@ -77,3 +77,37 @@ import Testing
         }
     }
 }
+
+/// The WAL is copied back into the database file beside the writer, not in its commits.
+@Suite struct OutboxCheckpointTests {
+    @Test func commitsGetCheckpointedLongBeforeTheWritersOwnThreshold() async throws {
+        try await withOutbox { outbox, folder in
+            let file = folder.path("outbox.sqlite")
+            func size(_ path: String) -> Int {
+                ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+            }
+            let padding = String(repeating: "x", count: 2_000)
+            for batch in 0..<20 {
+                _ = try await outbox.accept((0..<50).map { index in
+                    var event = acceptance("evt-\(batch)-\(index)")
+                    event.event.body = bytes(#"{"pad":"\#(padding)"}"#)
+                    return event
+                })
+            }
+            let written = size(file + "-wal")
+            // About 2 MB went into the WAL: far below the writer's own threshold of 16,000 pages.
+            #expect(written > 1_000_000)
+            #expect(written < 4_096 * 16_000)
+            // A commit after the checkpoint interval kicks a checkpoint that copies it all.
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await outbox.accept([acceptance("evt-last")])
+            var copied = size(file)
+            for _ in 0..<100 where copied < 1_000_000 {
+                try await Task.sleep(for: .milliseconds(50))
+                copied = size(file)
+            }
+            #expect(copied > 1_000_000, "the database file holds \(copied) bytes")
+            #expect(try await outbox.event(id: "evt-19-49") != nil)
+        }
+    }
+}

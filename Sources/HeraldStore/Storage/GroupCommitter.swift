@@ -31,9 +31,12 @@ actor GroupCommitter {
     private var isCommitting = false
     private(set) var statistics = AcceptStatistics()
 
-    init(pool: DatabasePool, maxGroupSize: Int) {
+    private let checkpointer: Checkpointer?
+
+    init(pool: DatabasePool, maxGroupSize: Int, checkpointer: Checkpointer? = nil) {
         self.pool = pool
         self.maxGroupSize = maxGroupSize
+        self.checkpointer = checkpointer
     }
 
     /// Runs `work` in the next group transaction, in a savepoint of its own, and returns its result
@@ -88,6 +91,7 @@ actor GroupCommitter {
                     }
                 }
                 for finished in finished { finished.resume() }
+                checkpointer?.kick()
             } catch {
                 for waiter in group { waiter.fail(error) }
             }
