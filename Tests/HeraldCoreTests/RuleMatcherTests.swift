@@ -123,6 +123,108 @@ struct RuleMatcherTests {
         #expect(totalMatches > 150)
         #expect(eventsWithSeveralMatches > 10)
     }
+
+    /// The tree proves top-level fields (exact values, plain prefixes and suffixes) and verifies
+    /// only what is left, sharing equal leftovers between rules. Rules and events here are drawn
+    /// to hit the edges of that: canonically equivalent but different strings, 0 and -0, strings
+    /// against numbers, prefix/suffix/wildcard fields mixed with exact ones, arrays at the top and
+    /// in nested objects, events that are arrays or scalars, and many rules that differ only in
+    /// the proven field.
+    @Test(arguments: [1 as UInt64, 2, 3, 4])
+    func provenFieldsAgreeWithBruteForce(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        let patterns = try (0..<2_000).map { _ in try EventPattern(json: ProofPatterns.pattern(using: &random)) }
+        let matcher = RuleMatcher(patterns: patterns)
+        var totalMatches = 0
+        for _ in 0..<400 {
+            let event = ProofPatterns.event(using: &random)
+            let expected = patterns.indices.filter { patterns[$0].matches(event) }
+            let actual = matcher.matches(event)
+            #expect(actual == expected, "event: \(event)")
+            totalMatches += expected.count
+        }
+        #expect(totalMatches > 400, "events must actually match rules for the comparison to mean something")
+    }
+}
+
+/// Random rules and events for `provenFieldsAgreeWithBruteForce`.
+enum ProofPatterns {
+    /// "é" precomposed and decomposed: equal as Swift strings, different bytes (EventBridge: different).
+    static let names = ["a", "b", "c", "\u{E9}", "e\u{301}", "ab", "abc", "K", "\u{212A}"]
+    static let numbers: [JSONValue] = [0, 1, 2, number("-0"), number("1e0"), "0", "1"]
+
+    static func value(_ random: inout SeededGenerator) -> JSONValue {
+        switch Int.random(in: 0..<10, using: &random) {
+        case 0..<5: .string(pick(names, &random))
+        case 5..<8: pick(numbers, &random)
+        case 8: .bool(Bool.random(using: &random))
+        default: nil
+        }
+    }
+
+    static func scalarOrArray(_ random: inout SeededGenerator) -> JSONValue {
+        switch Int.random(in: 0..<8, using: &random) {
+        case 0: .array((0..<Int.random(in: 0...3, using: &random)).map { _ in value(&random) })
+        case 1: ["x": value(&random)]
+        default: value(&random)
+        }
+    }
+
+    static func eventObject(_ random: inout SeededGenerator, depth: Int) -> JSONValue {
+        var object = JSONObject()
+        for key in ["t", "u", "v", "w"] where Bool.random(using: &random) || key == "t" {
+            object[key] = scalarOrArray(&random)
+        }
+        if depth < 1, Int.random(in: 0..<3, using: &random) == 0 {
+            let nested = eventObject(&random, depth: depth + 1)
+            object["n"] = Bool.random(using: &random) ? nested : .array([nested, eventObject(&random, depth: depth + 1)])
+        }
+        return .object(object)
+    }
+
+    static func event(using random: inout SeededGenerator) -> JSONValue {
+        switch Int.random(in: 0..<20, using: &random) {
+        case 0: .array([eventObject(&random, depth: 0), eventObject(&random, depth: 0)])
+        case 1: value(&random)
+        default: eventObject(&random, depth: 0)
+        }
+    }
+
+    static func exactList(_ random: inout SeededGenerator) -> JSONValue {
+        .array((0..<Int.random(in: 1...2, using: &random)).map { _ in value(&random) })
+    }
+
+    static func field(_ random: inout SeededGenerator) -> JSONValue {
+        let name = pick(names, &random)
+        return switch Int.random(in: 0..<12, using: &random) {
+        case 0..<6: exactList(&random)
+        case 6: [["prefix": .string(name)]]
+        case 7: [["suffix": .string(name)]]
+        case 8: [["prefix": .string(name)], .string(pick(names, &random))]
+        case 9: [["wildcard": .string("*\(name)")]]
+        case 10: [["anything-but": .string(name)]]
+        default: [["exists": .bool(Bool.random(using: &random))]]
+        }
+    }
+
+    static func pattern(using random: inout SeededGenerator) -> JSONValue {
+        var root = JSONObject()
+        // Many rules share everything but `t`, so leftovers are shared between them.
+        root["t"] = field(&random)
+        if Int.random(in: 0..<3, using: &random) > 0 { root["u"] = Bool.random(using: &random) ? exactList(&random) : field(&random) }
+        if Bool.random(using: &random) { root["v"] = [["numeric": [">=", 1]]] }
+        if Int.random(in: 0..<4, using: &random) == 0 {
+            root["n"] = ["t": field(&random), "u": exactList(&random)]
+        }
+        if Int.random(in: 0..<8, using: &random) == 0 {
+            root["$or"] = [["w": exactList(&random)], ["x": exactList(&random)]]
+        }
+        return .object(root)
+    }
+
+    private static func pick<T>(_ values: [T], _ random: inout SeededGenerator) -> T {
+        values[Int.random(in: 0..<values.count, using: &random)]
+    }
 }
 
 

@@ -19,10 +19,21 @@ let benchmarks: @Sendable () -> Void = {
     // The last run leaves out the prefix and wildcard rules (1 in 50); the matcher's decision tree
     // splits on prefixes and suffixes too, and the gap between the two 10,000-rule figures is what
     // those rules still cost.
-    let runs: [(ruleCount: Int, mix: RuleCorpus.Mix)] = [(1, .mixed), (100, .mixed), (10_000, .mixed), (10_000, .exactOnly)]
-    for (ruleCount, mix) in runs {
+    //
+    // The "one match each" runs are the like-for-like comparison across rule counts: every event in
+    // the pool is a bank event that matches exactly one rule (rule 0 when there is one rule), so
+    // each event does the same verification work whatever the rule count and the difference between
+    // the rows is what finding the rule costs. In the mixed pool of the other runs most events name
+    // no rule; with one rule three in four fail at the pattern's first field, which makes that row
+    // a cheaper workload rather than a baseline.
+    let runs: [(ruleCount: Int, mix: RuleCorpus.Mix, pool: RuleCorpus.Pool)] = [
+        (1, .mixed, .mixed), (100, .mixed, .mixed), (10_000, .mixed, .mixed), (10_000, .exactOnly, .mixed),
+        (1, .mixed, .oneMatchEach), (100, .mixed, .oneMatchEach), (10_000, .mixed, .oneMatchEach),
+    ]
+    for (ruleCount, mix, pool) in runs {
         let name =
             "Matching: \(ruleCount) rule\(ruleCount == 1 ? "" : "s")" + (mix == .exactOnly ? " (no prefix/wildcard)" : "")
+            + (pool == .oneMatchEach ? " (one match each)" : "")
         let configuration = Benchmark.Configuration(
             metrics: [.throughput, .wallClock, .mallocCountTotal, .peakMemoryResident, matchedEvents],
             timeUnits: .nanoseconds,
@@ -37,7 +48,7 @@ let benchmarks: @Sendable () -> Void = {
             }
             benchmark.measurement(matchedEvents, fixture.matchedPerThousand)
         } setup: {
-            try MatchingFixture(ruleCount: ruleCount, mix: mix)
+            try MatchingFixture(ruleCount: ruleCount, mix: mix, pool: pool)
         }
     }
 
@@ -95,7 +106,7 @@ final class MatchingFixture {
         return events[cursor]
     }
 
-    init(ruleCount: Int, mix: RuleCorpus.Mix) throws {
+    init(ruleCount: Int, mix: RuleCorpus.Mix, pool: RuleCorpus.Pool) throws {
         let documents = RuleCorpus.patternDocuments(count: ruleCount, mix: mix)
         var patterns: [EventPattern] = []
         patterns.reserveCapacity(documents.count)
@@ -107,12 +118,26 @@ final class MatchingFixture {
             }
         }
         let matcher = RuleMatcher(patterns: patterns)
-        let events = RuleCorpus.events(count: Self.poolSize, ruleCount: ruleCount, mix: mix)
-
-        // The pool must exercise both outcomes, or the figures describe only a fast path.
-        let matching = events.count(where: { !matcher.matches($0).isEmpty })
-        guard matching > 0, matching < events.count else {
-            throw FixtureError("\(matching) of \(events.count) events match \(ruleCount) rules; expected some but not all")
+        let events: [JSONValue]
+        let matching: Int
+        switch pool {
+        case .mixed:
+            events = RuleCorpus.events(count: Self.poolSize, ruleCount: ruleCount, mix: mix)
+            // The pool must exercise both outcomes, or the figures describe only a fast path.
+            matching = events.count(where: { !matcher.matches($0).isEmpty })
+            guard matching > 0, matching < events.count else {
+                throw FixtureError("\(matching) of \(events.count) events match \(ruleCount) rules; expected some but not all")
+            }
+        case .oneMatchEach:
+            events = RuleCorpus.matchingEvents(count: Self.poolSize, ruleCount: ruleCount, mix: mix)
+            // Like for like: each event must match exactly one rule, the one it was written for.
+            for (index, event) in events.enumerated() {
+                let found = matcher.matches(event)
+                guard found.count == 1, found == patterns.indices.filter({ patterns[$0].matches(event) }) else {
+                    throw FixtureError("event \(index) matches rules \(found); expected exactly one\n\(event)")
+                }
+            }
+            matching = events.count
         }
         self.matcher = matcher
         self.events = events
@@ -133,6 +158,10 @@ enum RuleCorpus {
 
     /// Whether the rule set includes the prefix and wildcard rules.
     enum Mix { case mixed, exactOnly }
+
+    /// Which events to match: the mixed pool of `events(count:ruleCount:mix:)`, or the pool of
+    /// `matchingEvents(count:ruleCount:mix:)` in which every event matches exactly one rule.
+    enum Pool { case mixed, oneMatchEach }
 
     /// Rule `index`'s shape: per hundred rules, 49 bank and 49 airline rules and one prefix and
     /// one wildcard rule (`.mixed`), or 50 and 50 (`.exactOnly`).
@@ -220,6 +249,32 @@ enum RuleCorpus {
             } else {
                 airlineEvent(sequence: sequence, rule: target(airlineRules), random: &random)
             }
+        }
+    }
+
+    /// `count` bank events, each written for one bank rule (chosen at random; rule 0 when there is
+    /// only one) so that it matches that rule and no other: a flagged type naming the rule, a risk
+    /// score of at least 0.7, a country other than BR, a listed merchant category, and an amount of
+    /// at most 10,000 so that the prefix rules (whose type prefix some of these types start with)
+    /// are candidates that fail on their amount.
+    static func matchingEvents(count: Int, ruleCount: Int, mix: Mix = .mixed) -> [JSONValue] {
+        var random = SplitMix64(seed: 0x4D41_5443_48)  // "MATCH"
+        let bankRules = (0..<ruleCount).filter { kind(ofRule: $0, mix: mix) == .bank }
+        let matchingCountries = countries.filter { $0 != "BR" }
+        let matchingCategories = ["gambling", "crypto", "money_transfer"]
+        return (0..<count).map { sequence in
+            let rule = bankRules[random.next(below: bankRules.count)]
+            let event = bankEvent(sequence: sequence, rule: rule, random: &random)
+            guard case .object(var root) = event, case .object(var data)? = root["data"],
+                case .object(var merchant)? = data["merchant"]
+            else { return event }
+            data["amount"] = .number(JSONNumber(Double(random.next(below: 1_000_000)) / 100))
+            data["risk_score"] = .number(JSONNumber(Double(70 + random.next(below: 31)) / 100))
+            data["country"] = .string(matchingCountries[random.next(below: matchingCountries.count)])
+            merchant["category"] = .string(matchingCategories[random.next(below: matchingCategories.count)])
+            data["merchant"] = .object(merchant)
+            root["data"] = .object(data)
+            return .object(root)
         }
     }
 

@@ -10,4 +10,13 @@ extension JSONObject {
             return nil
         }
     }
+
+    /// The position of the member `key` in `members`, or -1: a lookup that copies nothing.
+    @inline(__always)
+    static func position(of key: String, in members: UnsafeBufferPointer<Member>) -> Int {
+        for index in members.indices where members[index].key == key {
+            return index
+        }
+        return -1
+    }
 }

@@ -85,21 +85,29 @@ final class PatternNode: Sendable {
         }
     }
 
-    private func evaluate(_ object: JSONObject) -> UInt8 {
-        var allAbsent = true
-        var anyPositive = false
-        for index in keys.indices {
-            let field = object.lookup(keys[index])
-            let outcome: UInt8
-            switch children[index] {
-            case .leaf(let leaf): outcome = leaf.evaluate(field)
-            case .object(let node): outcome = node.evaluate(field)
+    func evaluate(_ object: JSONObject) -> UInt8 {
+        // The event's members are read in place: looking a field up by position, rather than
+        // copying it out, spares reference counting on every field.
+        object.members.withUnsafeBufferPointer { members in
+            children.withUnsafeBufferPointer { children in
+                var allAbsent = true
+                var anyPositive = false
+                for index in children.indices {
+                    let position = JSONObject.position(of: keys[index], in: members)
+                    let outcome: UInt8
+                    switch children[index] {
+                    case .leaf(let leaf):
+                        outcome = position >= 0 ? leaf.evaluate(present: members[position].value) : leaf.evaluate(nil)
+                    case .object(let node):
+                        outcome = position >= 0 ? node.evaluate(members[position].value) : node.evaluate(nil)
+                    }
+                    if outcome == 0 { return 0 }
+                    if outcome & Self.absent == 0 { allAbsent = false }
+                    if outcome & Self.positive != 0 { anyPositive = true }
+                }
+                return (anyPositive ? Self.positive : 0) | (allAbsent ? Self.absent : 0)
             }
-            if outcome == 0 { return 0 }
-            if outcome & Self.absent == 0 { allAbsent = false }
-            if outcome & Self.positive != 0 { anyPositive = true }
         }
-        return (anyPositive ? Self.positive : 0) | (allAbsent ? Self.absent : 0)
     }
 
     /// An array of objects: `positive` if one element matches positively (the match commits to
@@ -137,6 +145,11 @@ extension LeafTest {
     /// Objects hold no scalars for this path, so `{"a": {...}}` and `{"a": []}` are absent here.
     func evaluate(_ value: JSONValue?) -> UInt8 {
         guard let value else { return allowsAbsence ? PatternNode.absent : 0 }
+        return evaluate(present: value)
+    }
+
+    /// `evaluate(_:)` for a field that is present.
+    func evaluate(present value: JSONValue) -> UInt8 {
         if !allowsAbsence {
             return anyScalarMatches(in: value) ? PatternNode.positive : 0
         }
@@ -155,8 +168,10 @@ extension LeafTest {
         case .object:
             return false
         default:
-            for matcher in matchers where matcher.matches(value) { return true }
-            return false
+            return matchers.withUnsafeBufferPointer { matchers in
+                for index in matchers.indices where matchers[index].matches(value) { return true }
+                return false
+            }
         }
     }
 
@@ -171,7 +186,7 @@ extension LeafTest {
             return
         default:
             sawScalar = true
-            for matcher in matchers where matcher.matches(value) {
+            for index in matchers.indices where matchers[index].matches(value) {
                 matched = true
                 return
             }

@@ -25,7 +25,7 @@ enum ValueMatcher: Sendable {
         switch self {
         case .exactString(let expected):
             guard case .string(let string) = value else { return false }
-            return string.utf8.count == expected.utf8.count && string.utf8.elementsEqual(expected.utf8)
+            return UTF8Bytes.equal(string, expected)
         case .exactStrings(let set):
             guard case .string(let string) = value else { return false }
             return set.contains(string)
@@ -42,10 +42,10 @@ enum ValueMatcher: Sendable {
             return true
         case .prefix(let prefix):
             guard case .string(let string) = value else { return false }
-            return string.utf8.starts(with: prefix)
+            return UTF8Bytes.hasPrefix(string, prefix)
         case .suffix(let suffix):
             guard case .string(let string) = value else { return false }
-            return string.utf8.count >= suffix.count && string.utf8.suffix(suffix.count).elementsEqual(suffix)
+            return UTF8Bytes.hasSuffix(string, suffix)
         case .prefixIgnoringCase(let text):
             guard case .string(let string) = value else { return false }
             return text.isPrefix(of: string)
@@ -74,7 +74,7 @@ enum ValueMatcher: Sendable {
     var indexKeys: [IndexKey]? {
         switch self {
         case .exactString(let string): [.string(string)]
-        case .exactStrings(let set): set.members.map(IndexKey.string)
+        case .exactStrings(let set): set.members.map { IndexKey.string($0) }
         case .exactNumber(let number): [IndexKey(number: number)]
         case .exactBool(let bool): [.bool(bool)]
         case .exactNull: [.null]
@@ -106,27 +106,63 @@ enum ValueMatcher: Sendable {
     }
 }
 
-/// A value an exact-match pattern field is looking for, as a hash key: the `RuleMatcher` looks up
-/// the event's values at an indexed path to find the patterns that can possibly match.
-enum IndexKey: Hashable, Sendable {
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case null
+/// A value an exact-match pattern field is looking for, as the `RuleMatcher` tree keys it: the
+/// scalar's type and its bytes (a string's UTF-8, a number's value as `Double` bits, with `-0`
+/// as `0`). Two keys are equal exactly when an exact matcher for one accepts the other, so finding
+/// an event's key in the tree proves the field matches.
+struct IndexKey: Hashable, Sendable {
+    /// The scalar's type: strings, numbers, booleans and null never equal one another.
+    let tag: UInt8
+    let bytes: [UInt8]
+
+    static let stringTag: UInt8 = 1
+    static let numberTag: UInt8 = 2
+    static let boolTag: UInt8 = 3
+    static let nullTag: UInt8 = 4
+
+    static func string(_ string: String) -> IndexKey { IndexKey(tag: stringTag, bytes: Array(string.utf8)) }
+    static func bool(_ bool: Bool) -> IndexKey { IndexKey(tag: boolTag, bytes: [bool ? 1 : 0]) }
+    static let null = IndexKey(tag: nullTag, bytes: [])
 
     init(number: Double) {
-        self = .number(number == 0 ? 0 : number)  // one key for 0 and -0, which are equal
+        self.init(tag: Self.numberTag, bytes: withUnsafeBytes(of: Self.bits(of: number)) { Array($0) })
+    }
+
+    private init(tag: UInt8, bytes: [UInt8]) {
+        self.tag = tag
+        self.bytes = bytes
     }
 
     /// The key for an event scalar; nil for arrays and objects.
     init?(_ value: JSONValue) {
-        switch value {
-        case .string(let string): self = .string(string)
-        case .number(let number): self.init(number: number.value)
-        case .bool(let bool): self = .bool(bool)
-        case .null: self = .null
-        case .array, .object: return nil
+        guard let key = Self.withKey(of: value, { tag, bytes in IndexKey(tag: tag, bytes: Array(bytes)) }) else {
+            return nil
         }
+        self = key
+    }
+
+    /// Calls `body` with the tag and bytes of the key for an event scalar, without allocating;
+    /// nil for arrays and objects.
+    @inline(__always)
+    static func withKey<R>(of value: JSONValue, _ body: (UInt8, UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        switch value {
+        case .string(let string):
+            return UTF8Bytes.with(string) { body(stringTag, $0) }
+        case .number(let number):
+            return withUnsafeBytes(of: bits(of: number.value)) { body(numberTag, $0.bindMemory(to: UInt8.self)) }
+        case .bool(let bool):
+            return withUnsafeBytes(of: bool ? UInt8(1) : 0) { body(boolTag, $0.bindMemory(to: UInt8.self)) }
+        case .null:
+            return body(nullTag, UnsafeBufferPointer(start: nil, count: 0))
+        case .array, .object:
+            return nil
+        }
+    }
+
+    /// One bit pattern for 0 and -0, which are equal.
+    @inline(__always)
+    private static func bits(of number: Double) -> UInt64 {
+        (number == 0 ? 0 : number).bitPattern.littleEndian
     }
 }
 
@@ -154,13 +190,20 @@ struct StringSet: Sendable {
     }
 
     func contains(_ string: String) -> Bool {
+        // A few members are compared directly: cheaper than hashing the string.
+        if members.count <= Self.scanLimit {
+            for index in members.indices where Self.sameBytes(members[index], string) { return true }
+            return false
+        }
         guard let bucket = buckets[string] else { return false }
         return bucket.contains { Self.sameBytes($0, string) }
     }
 
+    private static let scanLimit = 8
+
     @inline(__always)
     static func sameBytes(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+        UTF8Bytes.equal(a, b)
     }
 }
 
@@ -208,11 +251,10 @@ enum AnythingBut: Sendable {
             return !excluded.contains(string)
         case .prefixes(let excluded):
             guard case .string(let string) = value else { return true }
-            return !excluded.contains { string.utf8.starts(with: $0) }
+            return !excluded.contains { UTF8Bytes.hasPrefix(string, $0) }
         case .suffixes(let excluded):
             guard case .string(let string) = value else { return true }
-            let utf8 = string.utf8
-            return !excluded.contains { utf8.count >= $0.count && utf8.suffix($0.count).elementsEqual($0) }
+            return !excluded.contains { UTF8Bytes.hasSuffix(string, $0) }
         case .equalsIgnoringCase(let excluded):
             guard case .string(let string) = value else { return true }
             return !excluded.contains { $0.equals(string) }
