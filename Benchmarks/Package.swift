@@ -80,5 +80,22 @@ let package = Package(
             ],
             path: "Tools/Delivery"
         ),
+        // One event at a time through every stage of `herald serve` (parse, plan, store, claim, send to
+        // a live sink, record), timed per stage and, under callgrind, costed per stage: run by
+        // scripts/profile-pipeline (not a package-benchmark benchmark).
+        .executableTarget(
+            name: "Pipeline",
+            dependencies: [
+                "CCallgrind",
+                .product(name: "HeraldCore", package: "Herald"),
+                .product(name: "HeraldConfig", package: "Herald"),
+                .product(name: "HeraldDelivery", package: "Herald"),
+                .product(name: "HeraldStore", package: "Herald"),
+                .product(name: "HeraldServer", package: "Herald"),
+            ],
+            path: "Tools/Pipeline"
+        ),
+        // Callgrind client requests (valgrind/callgrind.h) for Pipeline; no-ops without valgrind.
+        .target(name: "CCallgrind", path: "Tools/CCallgrind"),
     ]
 )
