@@ -31,6 +31,7 @@ public final class GatewayAPI: Sendable {
     /// timing reveals neither a key's bytes nor its length.
     private let keyDigests: [[UInt8]]
     private static let keyDigestKey: [UInt8] = [0x68]
+    private let metrics = MetricHandles()
     let signingSecret: String?
     let limits: IngestLimits
     let maxPending: Int
@@ -201,13 +202,13 @@ public final class GatewayAPI: Sendable {
             switch outcome.status {
             case .accepted:
                 accepted += 1
-                for rule in outcome.matched { Counter(label: "herald_rule_matches_total", dimensions: [("rule", rule)]).increment() }
+                for rule in outcome.matched { metrics.counter("herald_rule_matches_total", [("rule", rule)]).increment() }
             case .duplicate: duplicates += 1
             case .invalid: invalid += 1
             }
         }
-        Counter(label: "herald_events_accepted_total").increment(by: accepted)
-        Counter(label: "herald_events_duplicate_total").increment(by: duplicates)
+        metrics.counter("herald_events_accepted_total").increment(by: accepted)
+        metrics.counter("herald_events_duplicate_total").increment(by: duplicates)
         if invalid > 0 { Counter(label: "herald_events_rejected_total", dimensions: [("reason", "invalid-event")]).increment(by: invalid) }
         logger.debug("events accepted", metadata: ["accepted": "\(accepted)", "duplicates": "\(duplicates)", "invalid": "\(invalid)"])
         var object = JSONObject()

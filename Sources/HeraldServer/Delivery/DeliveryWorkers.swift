@@ -21,6 +21,7 @@ public final class DeliveryWorkers: Service, Sendable {
     let owner: String
     private let logger: Logger
     private let wakeup = Wakeup()
+    private let metrics = MetricHandles()
     /// Attempts running, plus slots reserved for deliveries the intake is about to hand over.
     private let inFlight = Atomic<Int>(0)
     /// Deliveries leased as they were accepted, waiting for the loop to start them.
@@ -202,16 +203,16 @@ public final class DeliveryWorkers: Service, Sendable {
         }
         let channel = step.channel ?? delivery.currentChannel ?? "-"
         await record(delivery, channel: channel, started: started, outcome: outcome, error: error, note: step.note, next: next)
-        Counter(label: "herald_delivery_attempts_total", dimensions: [("endpoint", channel), ("outcome", outcome)]).increment()
-        Metrics.Timer(label: "herald_delivery_attempt_duration_seconds", dimensions: [("endpoint", channel)], preferredDisplayUnit: .seconds)
+        metrics.counter("herald_delivery_attempts_total", [("endpoint", channel), ("outcome", outcome)]).increment()
+        metrics.timer("herald_delivery_attempt_duration_seconds", [("endpoint", channel)])
             .recordNanoseconds(Int64(now.timeIntervalSince(started) * 1e9))
         switch next {
         case .delivered:
-            Counter(label: "herald_deliveries_total", dimensions: [("endpoint", channel), ("result", "delivered")]).increment()
+            metrics.counter("herald_deliveries_total", [("endpoint", channel), ("result", "delivered")]).increment()
             logger.info("delivered", metadata: ["delivery": "\(delivery.id)", "event": "\(delivery.eventID)", "endpoint": "\(channel)",
                                                 "provider_id": "\(step.outcome.flatMap { if case .delivered(let id) = $0 { id } else { nil } } ?? "-")"])
         case .dead(let reason):
-            Counter(label: "herald_deliveries_total", dimensions: [("endpoint", channel), ("result", "dead")]).increment()
+            metrics.counter("herald_deliveries_total", [("endpoint", channel), ("result", "dead")]).increment()
             logger.warning("dead letter", metadata: ["delivery": "\(delivery.id)", "event": "\(delivery.eventID)",
                                                      "reason": "\(LogRedaction.maskingPhoneNumbers(reason))"])
         case .expired, .suppressed:
