@@ -80,6 +80,9 @@ public final class Outbox: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = \(mode.rawValue)")
                 // Checkpoints run beside the writer (``Checkpointer``); this is the backstop.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Checkpointer.writerBackstopPages)")
+                // Each caller in a group commit has its own savepoint, whose journal SQLite would
+                // otherwise write to a temporary file (`etilqs_*` under /var/tmp) for every group.
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
                 return try Int.fetchOne(db, sql: "PRAGMA synchronous")
             }
             guard effective == mode.pragmaValue else {

@@ -63,6 +63,17 @@ import Testing
         }
     }
 
+    @Test func duplicateNamesAreFoundInSmallAndLargeObjects() throws {
+        for size in [2, 15, 16, 17, 40] {
+            let members = (0..<size).map { "\"k\($0)\":\($0)" }
+            #expect(try JSONParser.parse("{" + members.joined(separator: ",") + "}")["k\(size - 1)"] == .number(JSONNumber(size - 1)))
+            for repeated in [0, size / 2, size - 1] {
+                let text = "{" + members.joined(separator: ",") + ",\"k\(repeated)\":0}"
+                #expect(throws: JSONSyntaxError.self, "\(size) members, k\(repeated) twice") { try JSONParser.parse(text) }
+            }
+        }
+    }
+
     @Test func serializationEscapesAndRoundTrips() throws {
         let value: JSONValue = ["k\"ey": "line\nbreak\u{01}", "n": 1.5, "list": [true, nil]]
         let text = value.compactJSON

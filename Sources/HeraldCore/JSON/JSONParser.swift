@@ -114,7 +114,8 @@ public struct JSONParser {
         try enterContainer()
         index += 1  // {
         var members: [JSONObject.Member] = []
-        var seen = Set<String>()
+        // Duplicate names: a scan of the few members most objects have; a set only for large ones.
+        var seen: Set<String>?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -128,7 +129,14 @@ public struct JSONParser {
             }
             let keyOffset = index
             let key = try parseString()
-            guard seen.insert(key).inserted else {
+            let duplicate: Bool
+            if seen == nil, members.count < 16 {
+                duplicate = members.contains { $0.key == key }
+            } else {
+                if seen == nil { seen = Set(members.map(\.key)) }
+                duplicate = seen?.insert(key).inserted == false
+            }
+            guard !duplicate else {
                 throw error("duplicate member name \"\(key)\"", at: keyOffset)
             }
             skipWhitespace()
