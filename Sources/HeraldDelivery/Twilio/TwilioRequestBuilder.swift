@@ -63,10 +63,11 @@ public struct TwilioRequestBuilder: Sendable {
         "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
     }
 
+    private static let separators: Set<Unicode.Scalar> = [" ", "-", ".", "(", ")"]
+
     /// A phone number without its separators; anything else unchanged (trimmed).
     static func normalized(_ address: String) -> String {
         let trimmed = address.trimmingCharacters(in: .whitespaces)
-        let separators: Set<Unicode.Scalar> = [" ", "-", ".", "(", ")"]
         let compact = String(String.UnicodeScalarView(trimmed.unicodeScalars.filter { !separators.contains($0) }))
         let isPhone = compact.unicodeScalars.enumerated().allSatisfy { index, scalar in
             ("0"..."9").contains(scalar) || (index == 0 && scalar == "+")
