@@ -55,7 +55,10 @@ public final class DeliveryWorkers: Service, Sendable {
     /// Reserves up to `count` free workers for deliveries the caller is about to accept leased to
     /// ``owner`` (``Outbox/accept(_:leasing:)``); returns how many it got, possibly 0. Every
     /// reservation must end in ``handOff(_:reserved:)``, whatever the accept's fate.
+    /// None while the outbox may hold due deliveries: new ones then queue behind them there, so
+    /// deliveries go out in the order they are due rather than newest first.
     func reserve(upTo count: Int) -> Int {
+        guard !dueInOutbox.load(ordering: .relaxed) else { return 0 }
         var used = inFlight.load(ordering: .relaxed)
         while true {
             let granted = min(count, concurrency - used)
@@ -77,6 +80,12 @@ public final class DeliveryWorkers: Service, Sendable {
         wakeup.signal()
     }
 
+    /// A worker finished its attempt: the loop may start another.
+    fileprivate func slotReleased() {
+        inFlight.subtract(1, ordering: .relaxed)
+        wakeup.signal()
+    }
+
     public func run() async throws {
         await withGracefulShutdownHandler {
             // The group ends when every attempt in flight has been recorded: on shutdown nothing
@@ -84,9 +93,9 @@ public final class DeliveryWorkers: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 func start(_ delivery: ClaimedDelivery, message: PlannedMessage? = nil) {
                     group.addTask {
-                        await self.process(delivery, planned: message)
-                        self.inFlight.subtract(1, ordering: .relaxed)
-                        self.wakeup.signal()
+                        let slot = WorkerSlot(self)
+                        await self.process(delivery, planned: message, slot: slot)
+                        slot.release()
                     }
                 }
                 // Deliveries the intake leased as it accepted them hold a reserved worker already.
@@ -139,7 +148,11 @@ public final class DeliveryWorkers: Service, Sendable {
     /// One step of one delivery, recorded.
     /// `planned` is the delivery's message when the caller has it at hand (the intake's hand-off);
     /// otherwise the stored copy is read.
-    func process(_ delivery: ClaimedDelivery, planned: PlannedMessage? = nil) async {
+    ///
+    /// `slot` is released as soon as the attempt is over, before it is recorded: a worker is
+    /// for attempting, and the record only waits for the next group commit (the delivery stays
+    /// leased until it is in).
+    func process(_ delivery: ClaimedDelivery, planned: PlannedMessage? = nil, slot: WorkerSlot? = nil) async {
         let started = Date()
         let snapshot = gateway.snapshot
         let stored: JSONValue
@@ -202,6 +215,7 @@ public final class DeliveryWorkers: Service, Sendable {
         case nil: ("skipped", nil)
         }
         let channel = step.channel ?? delivery.currentChannel ?? "-"
+        slot?.release()
         await record(delivery, channel: channel, started: started, outcome: outcome, error: error, note: step.note, next: next)
         metrics.counter("herald_delivery_attempts_total", [("endpoint", channel), ("outcome", outcome)]).increment()
         metrics.timer("herald_delivery_attempt_duration_seconds", [("endpoint", channel)])
@@ -265,5 +279,21 @@ public final class DeliveryWorkers: Service, Sendable {
             logger.error("cannot record an attempt; the lease will expire and the delivery be retried",
                          metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
         }
+    }
+}
+
+/// One worker of the pool, held by a delivery from its start until its attempt is over; released
+/// once, whichever comes first of the attempt's end and the task's.
+final class WorkerSlot: Sendable {
+    private let workers: DeliveryWorkers
+    private let released = Atomic<Bool>(false)
+
+    init(_ workers: DeliveryWorkers) {
+        self.workers = workers
+    }
+
+    func release() {
+        guard !released.exchange(true, ordering: .relaxed) else { return }
+        workers.slotReleased()
     }
 }
