@@ -1,8 +1,8 @@
 // Durable commits of the outbox: events accepted per second when N requests arrive at once and
 // share transactions (group commit), with SQLite's synchronous NORMAL (survives a process crash)
 // and FULL (an fsync per transaction: survives power loss). Each event is the sample fraud event
-// (about 560 bytes) with one delivery as `herald serve` stores it for the card-fraud rule: the
-// planned message (about 1 KB), urgent, expiring, with a dedupe key. Every event id is new, so
+// (compact, about 500 bytes) with one delivery as `herald serve` stores it for the card-fraud rule: the
+// planned message (840 bytes), urgent, expiring, with a dedupe key. Every event id is new, so
 // every accept inserts (a repeated id would only be looked up as a duplicate and write nothing).
 // The outbox is a real SQLite file in a fresh folder under the temporary directory, removed
 // afterwards. Run with `swift package benchmark --target Outbox`.

@@ -19,7 +19,7 @@ func message(template: PlannedWhatsAppTemplate? = nil) throws -> PlannedMessage 
 let benchmarks: @Sendable () -> Void = {
     let configuration = Benchmark.Configuration(
         metrics: [.throughput, .wallClock, .mallocCountTotal],
-        timeUnits: .microseconds, warmupIterations: 10, scalingFactor: .kilo, maxDuration: .seconds(5), maxIterations: 100_000)
+        timeUnits: .nanoseconds, warmupIterations: 10, scalingFactor: .kilo, maxDuration: .seconds(5), maxIterations: 100_000)
     let whatsapp = WhatsAppRequestBuilder(
         endpoint: Endpoint(name: "whatsapp", kind: .whatsapp, url: "https://graph.facebook.com/v23.0/1/messages", token: .environment("T")),
         secrets: EndpointSecrets(token: "EAAG-token"))
@@ -38,7 +38,7 @@ let benchmarks: @Sendable () -> Void = {
         try fixtures.check()
         return fixtures
     }
-    let setup: BenchmarkSetupHook = { _ = try fixtures.get() }
+    let setup: Benchmark.BenchmarkSetupHook = { _ = try fixtures.get() }
     Benchmark("Requests: WhatsApp interactive", configuration: configuration, closure: { benchmark in
         let f = try fixtures.get()
         for index in benchmark.scaledIterations {
