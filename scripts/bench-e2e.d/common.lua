@@ -19,8 +19,9 @@ end
 
 -- Paced load: with BENCH_RATE set (events/s over all of wrk's threads), each thread spaces its
 -- requests on a schedule of its own (rate / threads), whichever of its connections sends next, so
--- latencies are measured at that offered rate instead of as fast as a closed loop goes. Without it,
--- every connection sends as soon as its previous answer arrives.
+-- latencies are measured at that offered rate instead of as fast as a closed loop goes. A thread
+-- that fell behind (all its connections waiting for answers) catches up, for at most a second's
+-- worth of requests. Without it, every connection sends as soon as its previous answer arrives.
 local rate = tonumber(os.getenv("BENCH_RATE") or "")
 local rate_threads = tonumber(os.getenv("BENCH_THREADS") or "1")
 if rate and rate > 0 then
@@ -28,7 +29,8 @@ if rate and rate > 0 then
   local slot = nil
   function delay()
     local now = now_ms()
-    if slot == nil or slot < now then slot = now end
+    if slot == nil then slot = now end
+    if slot < now - 1000 then slot = now - 1000 end
     slot = slot + interval
     return math.max(0, math.floor(slot - interval - now))
   end
