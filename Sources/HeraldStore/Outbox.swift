@@ -133,6 +133,12 @@ public final class Outbox: Sendable {
         await committer.statistics
     }
 
+    /// How many transactions the group commit made, for how many writes of every kind, since the
+    /// outbox was opened.
+    public func groupCommitStatistics() async -> GroupCommitStatistics {
+        await committer.writeStatistics
+    }
+
     // MARK: - Database access with errors that name the file and the operation
 
     func writing<T: Sendable>(

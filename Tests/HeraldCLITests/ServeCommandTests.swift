@@ -234,7 +234,18 @@ import Testing
             #expect(metrics.text.contains(line + "\n"), "missing \(line)")
         }
         #expect(metrics.text.contains("herald_outbox_pending "))
-        #expect(try await setup.server.request("GET", "/-/healthy", key: nil).status == 200)
+        // The group commit's counters are sampled every second: the accept and the recorded
+        // attempt show up within a few samples.
+        func value(_ name: String, in text: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        var sampled = metrics.text
+        for _ in 0..<50 where (value("herald_store_writes_total", in: sampled) ?? 0) < 2 {
+            try await Task.sleep(for: .milliseconds(100))
+            sampled = try await setup.server.request("GET", "/metrics", key: nil).text
+        }
+        #expect((value("herald_store_writes_total", in: sampled) ?? 0) >= 2, "\(sampled)")
+        #expect((value("herald_store_transactions_total", in: sampled) ?? 0) >= 1, "\(sampled)")
         #expect(try await setup.server.request("GET", "/-/ready", key: nil).status == 200)
         _ = setup.stop()
     }

@@ -4,8 +4,8 @@ import Logging
 import Metrics
 import ServiceLifecycle
 
-/// Keeps the outbox gauges current (pending, dead, oldest pending age) and prunes delivered records
-/// older than the retention.
+/// Keeps the outbox gauges current (pending, dead, oldest pending age) and the group-commit counters,
+/// and prunes delivered records older than the retention.
 final class Maintenance: Service, Sendable {
     let outbox: Outbox
     /// Delivered events are kept for the retention, and at least the duplicate window (their ids
@@ -25,8 +25,15 @@ final class Maintenance: Service, Sendable {
 
     func run() async throws {
         var tick = 0
+        var committed = GroupCommitStatistics()
+        let transactions = Counter(label: "herald_store_transactions_total")
+        let writes = Counter(label: "herald_store_writes_total")
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let now = Date()
+            let statistics = await outbox.groupCommitStatistics()
+            transactions.increment(by: statistics.transactions - committed.transactions)
+            writes.increment(by: statistics.writes - committed.writes)
+            committed = statistics
             do {
                 let depth = try await outbox.depth(now: now)
                 Gauge(label: "herald_outbox_pending").record(depth.pending)

@@ -14,3 +14,17 @@ public struct AcceptStatistics: Sendable, Hashable {
         self.acceptances = acceptances
     }
 }
+
+/// Counters of the outbox's group commit since it was opened, over every write that goes through it
+/// (accepts, claims, recorded attempts, postponements): `writes / transactions` is the mean group.
+public struct GroupCommitStatistics: Sendable, Hashable {
+    /// Transactions committed or rolled back whole.
+    public var transactions: Int
+    /// Callers' writes that went into them.
+    public var writes: Int
+
+    public init(transactions: Int = 0, writes: Int = 0) {
+        self.transactions = transactions
+        self.writes = writes
+    }
+}

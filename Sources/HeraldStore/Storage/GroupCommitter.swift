@@ -30,6 +30,7 @@ actor GroupCommitter {
     private var queue: [Waiter] = []
     private var isCommitting = false
     private(set) var statistics = AcceptStatistics()
+    private(set) var writeStatistics = GroupCommitStatistics()
 
     private let checkpointer: Checkpointer?
 
@@ -71,6 +72,8 @@ actor GroupCommitter {
         while !queue.isEmpty {
             let group = takeGroup()
             let runs = group.map(\.run)
+            writeStatistics.transactions += 1
+            writeStatistics.writes += group.count
             do {
                 // The actor is free while this runs: new callers queue for the next transaction.
                 let finished = try await pool.write { db in
