@@ -61,20 +61,57 @@ extension Outbox {
 
     private static func store(_ attempt: AttemptRecord, next: NextStep, owner: String, in db: Database) throws -> Bool {
         let id = attempt.deliveryID
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT status, lease_owner, channels FROM deliveries WHERE id = ?"),
-            arguments: [id])
-        else { return false }
-        let status: String = try row.value("status", in: "delivery \(id)")
-        let leaseOwner: String? = try row.value("lease_owner", in: "delivery \(id)")
-        guard status == DeliveryStatus.pending.rawValue, leaseOwner == owner else { return false }
         if case .nextChannel(let index, _) = next {
-            let channels = try StoredRows.names(row.value("channels", in: "delivery \(id)"), column: "channels", in: "delivery \(id)")
+            // The one step that needs the row first: the channel it names must exist.
+            guard let text = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT channels FROM deliveries WHERE id = ?"), arguments: [id])
+            else { return false }
+            let channels = try StoredRows.names(text, column: "channels", in: "delivery \(id)")
             guard channels.indices.contains(index) else {
                 throw StoreFailure.invalidInput(
                     "delivery \(id) has \(channels.count) channels: there is no channel at index \(index)")
             }
         }
+
+        // The update only applies while `owner` holds the pending delivery; when it did not, nothing
+        // is stored (not even the attempt), without a read first.
+        let finishedAt = StoredTime.milliseconds(attempt.startedAt, plus: attempt.duration)
+        let lastError = Self.lastError(attempt)
+        let released = "lease_owner = NULL, lease_until = NULL, updated_at = ?, total_attempts = total_attempts + 1"
+        let held = "WHERE id = ? AND status = 'pending' AND lease_owner = ?"
+        switch next {
+        case .delivered(let channel, let providerID):
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET \(released), attempts_on_channel = attempts_on_channel + 1,
+                    status = 'delivered', delivered_channel = ?, provider_id = ?
+                \(held)
+                """).execute(arguments: [finishedAt, channel, providerID, id, owner])
+        case .retry(let at):
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET \(released), attempts_on_channel = attempts_on_channel + 1,
+                    due_at = ?, last_error = COALESCE(?, last_error)
+                \(held)
+                """).execute(arguments: [finishedAt, StoredTime.milliseconds(at), lastError, id, owner])
+        case .nextChannel(let index, let at):
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET \(released), attempts_on_channel = 0, channel_index = ?,
+                    due_at = ?, last_error = COALESCE(?, last_error)
+                \(held)
+                """).execute(arguments: [finishedAt, index, StoredTime.milliseconds(at), lastError, id, owner])
+        case .dead(let reason):
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET \(released), attempts_on_channel = attempts_on_channel + 1,
+                    status = 'dead', dead_reason = ?, last_error = COALESCE(?, last_error)
+                \(held)
+                """).execute(arguments: [finishedAt, reason, lastError, id, owner])
+        case .expired(let reason), .suppressed(let reason):
+            let status = if case .expired = next { DeliveryStatus.expired } else { DeliveryStatus.suppressed }
+            try db.cachedStatement(sql: """
+                UPDATE deliveries SET \(released), status = ?, dead_reason = ?
+                \(held)
+                """).execute(arguments: [finishedAt, status.rawValue, reason, id, owner])
+        }
+        guard db.changesCount > 0 else { return false }
 
         try db.cachedStatement(sql: """
             INSERT INTO attempts (\(StoredRows.attemptColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -83,42 +120,6 @@ extension Outbox {
                 StoredTime.microseconds(attempt.duration), attempt.outcome, attempt.providerID,
                 attempt.errorCode, attempt.errorMessage,
             ])
-
-        let finishedAt = StoredTime.milliseconds(attempt.startedAt, plus: attempt.duration)
-        let lastError = Self.lastError(attempt)
-        let released = "lease_owner = NULL, lease_until = NULL, updated_at = ?, total_attempts = total_attempts + 1"
-        switch next {
-        case .delivered(let channel, let providerID):
-            try db.cachedStatement(sql: """
-                UPDATE deliveries SET \(released), attempts_on_channel = attempts_on_channel + 1,
-                    status = 'delivered', delivered_channel = ?, provider_id = ?
-                WHERE id = ?
-                """).execute(arguments: [finishedAt, channel, providerID, id])
-        case .retry(let at):
-            try db.cachedStatement(sql: """
-                UPDATE deliveries SET \(released), attempts_on_channel = attempts_on_channel + 1,
-                    due_at = ?, last_error = COALESCE(?, last_error)
-                WHERE id = ?
-                """).execute(arguments: [finishedAt, StoredTime.milliseconds(at), lastError, id])
-        case .nextChannel(let index, let at):
-            try db.cachedStatement(sql: """
-                UPDATE deliveries SET \(released), attempts_on_channel = 0, channel_index = ?,
-                    due_at = ?, last_error = COALESCE(?, last_error)
-                WHERE id = ?
-                """).execute(arguments: [finishedAt, index, StoredTime.milliseconds(at), lastError, id])
-        case .dead(let reason):
-            try db.cachedStatement(sql: """
-                UPDATE deliveries SET \(released), attempts_on_channel = attempts_on_channel + 1,
-                    status = 'dead', dead_reason = ?, last_error = COALESCE(?, last_error)
-                WHERE id = ?
-                """).execute(arguments: [finishedAt, reason, lastError, id])
-        case .expired(let reason), .suppressed(let reason):
-            let status = if case .expired = next { DeliveryStatus.expired } else { DeliveryStatus.suppressed }
-            try db.cachedStatement(sql: """
-                UPDATE deliveries SET \(released), status = ?, dead_reason = ?
-                WHERE id = ?
-                """).execute(arguments: [finishedAt, status.rawValue, reason, id])
-        }
         return true
     }
 

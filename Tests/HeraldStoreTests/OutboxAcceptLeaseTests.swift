@@ -77,7 +77,10 @@ import Testing
             for (index, delivery) in claimed.enumerated() {
                 let holder = index % 8 != 0
                 #expect(kept[delivery.id] == holder, "\(delivery.id)")
-                #expect(try await outbox.delivery(delivery.id)?.status == (holder ? .delivered : .pending), "\(delivery.id)")
+                let stored = try await outbox.delivery(delivery.id)
+                #expect(stored?.status == (holder ? .delivered : .pending), "\(delivery.id)")
+                // A refused record stores nothing, not even the attempt.
+                #expect(stored?.attempts.count == (holder ? 1 : 0), "\(delivery.id)")
             }
         }
     }
