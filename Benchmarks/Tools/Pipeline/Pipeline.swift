@@ -70,37 +70,11 @@ func stageParse(_ body: [UInt8]) throws -> IngestBatch {
     }
 }
 
-/// 2. Match and render, then the rows the outbox stores: EventIntake.plan(_:planner:idempotencyKey:now:)
-/// (internal to HeraldServer), mirrored line for line with public API.
+/// 2. Match and render, then the rows the outbox stores: `EventIntake.plan`, as `herald serve` runs it.
 @inline(never)
-func stagePlan(_ batch: IngestBatch, planner: MessagePlanner, now: Date) -> Planned {
-    let event = batch.events[0]
-    let plan = planner.plan(event.event)
-    var deliveries: [NewDelivery] = []
-    var messages: [String: PlannedMessage] = [:]
-    for message in plan.messages {
-        let rule = planner.ruleSet.rule(id: message.rule)
-        let recipient = Conversations.address(message.recipient.address)
-        let element: JSONValue? = message.element.flatMap { index in
-            rule?.forEach?.resolve(event: event.event, element: nil)?[index]
-        }
-        let dedupe = rule?.dedupe.flatMap { dedupe in
-            dedupe.scopedKey(ruleID: message.rule, recipient: recipient, event: event.event, element: element)
-                .map { NewDelivery.Dedupe(key: $0, window: dedupe.window) }
-        }
-        let id = EventIntake.deliveryID(event: event.id, rule: message.rule, element: message.element)
-        messages[id] = message
-        deliveries.append(NewDelivery(
-            id: id, rule: message.rule,
-            element: message.element, channels: message.channels, message: message.storedJSON.compactJSONBytes,
-            dueAt: now, expiresAt: rule?.expires.map { now.addingTimeInterval(Double($0.components.seconds)) },
-            priority: rule?.urgent == true ? 0 : 1, recipient: recipient, dedupe: dedupe,
-            optOutCategory: rule.flatMap { $0.suppressedByOptOut ? $0.category.rawValue : nil }))
-    }
-    let acceptance = Acceptance(
-        event: NewEvent(id: event.id, receivedAt: now, body: event.event.compactJSONBytes, matchedRules: plan.matched, idempotencyKey: nil),
-        deliveries: deliveries)
-    return Planned(acceptance: acceptance, messages: messages)
+func stagePlan(_ batch: IngestBatch, planner: MessagePlanner, intake: EventIntake, now: Date) -> Planned {
+    let planned = intake.plan(batch, planner: planner, idempotencyKey: nil, now: now)
+    return Planned(acceptance: planned.acceptances[0], messages: planned.messages)
 }
 
 /// 3. The event and its deliveries committed (the 202 is answered after this).
@@ -181,7 +155,7 @@ struct Pipeline {
             var t = ContinuousClock.now
             let batch = try stageParse(eventBody(n, rules: rules))
             times.seconds[0] += StageTimes.since(t); afterStage(0); t = .now
-            let planned = stagePlan(batch, planner: planner, now: Date())
+            let planned = stagePlan(batch, planner: planner, intake: EventIntake(outbox: outbox), now: Date())
             times.seconds[1] += StageTimes.since(t); afterStage(1); t = .now
             try await stageStore(planned, outbox: outbox)
             times.seconds[2] += StageTimes.since(t); afterStage(2); t = .now

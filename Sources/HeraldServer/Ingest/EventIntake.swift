@@ -47,20 +47,21 @@ public struct EventIntake: Sendable {
     }
 
     /// A batch matched and planned, ready to store.
-    struct Planned: Sendable {
-        var batch: IngestBatch
-        var planned: [(event: IncomingEvent, plan: EventPlan)]
-        var acceptances: [Acceptance]
+    public struct Planned: Sendable {
+        public internal(set) var batch: IngestBatch
+        public internal(set) var planned: [(event: IncomingEvent, plan: EventPlan)]
+        /// What the outbox stores: each event with its deliveries.
+        public internal(set) var acceptances: [Acceptance]
         /// Each delivery's message by delivery id, so a worker handed a delivery at accept need
         /// not read the stored copy back.
-        var messages: [String: PlannedMessage]
+        public internal(set) var messages: [String: PlannedMessage]
 
         /// How many deliveries storing it creates (at most; some may be suppressed or duplicates).
-        var deliveries: Int { acceptances.reduce(0) { $0 + $1.deliveries.count } }
+        public var deliveries: Int { acceptances.reduce(0) { $0 + $1.deliveries.count } }
     }
 
     /// Matches and plans every event of `batch` with the current rules; stores nothing.
-    func plan(_ batch: IngestBatch, planner: MessagePlanner, idempotencyKey: String?, now: Date) -> Planned {
+    public func plan(_ batch: IngestBatch, planner: MessagePlanner, idempotencyKey: String?, now: Date) -> Planned {
         var acceptances: [Acceptance] = []
         var planned: [(event: IncomingEvent, plan: EventPlan)] = []
         var messages: [String: PlannedMessage] = [:]
