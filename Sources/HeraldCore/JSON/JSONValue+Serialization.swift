@@ -53,13 +53,13 @@ extension JSONValue {
                 let escape: [UInt8]?
                 var width = 1
                 switch byte {
-                case UInt8(ascii: "\""): escape = Array(#"\""#.utf8)
-                case UInt8(ascii: "\\"): escape = Array(#"\\"#.utf8)
-                case 0x0A: escape = Array(#"\n"#.utf8)
-                case 0x0D: escape = Array(#"\r"#.utf8)
-                case 0x09: escape = Array(#"\t"#.utf8)
-                case 0x08: escape = Array(#"\b"#.utf8)
-                case 0x0C: escape = Array(#"\f"#.utf8)
+                case UInt8(ascii: "\""): escape = Escapes.quote
+                case UInt8(ascii: "\\"): escape = Escapes.backslash
+                case 0x0A: escape = Escapes.newline
+                case 0x0D: escape = Escapes.carriageReturn
+                case 0x09: escape = Escapes.tab
+                case 0x08: escape = Escapes.backspace
+                case 0x0C: escape = Escapes.formFeed
                 case 0..<0x20: escape = unicodeEscape(UInt32(byte))
                 case 0xE2 where index + 2 < count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
                     escape = unicodeEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029)
@@ -78,6 +78,17 @@ extension JSONValue {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The two-character escapes, made once (texts are full of line breaks and quotes).
+    private enum Escapes {
+        static let quote = Array(#"\""#.utf8)
+        static let backslash = Array(#"\\"#.utf8)
+        static let newline = Array(#"\n"#.utf8)
+        static let carriageReturn = Array(#"\r"#.utf8)
+        static let tab = Array(#"\t"#.utf8)
+        static let backspace = Array(#"\b"#.utf8)
+        static let formFeed = Array(#"\f"#.utf8)
     }
 
     /// `\uXXXX`, lower-case hex.

@@ -26,9 +26,8 @@ public final class GatewayAPI: Sendable {
     public let workers: DeliveryWorkers
     public let conversations: Conversations
     public let registry: PrometheusCollectorRegistry
-    let keys: [[UInt8]]
-    /// The keys' MACs, computed once: a request's key is compared by its MAC in constant time, so
-    /// timing reveals neither a key's bytes nor its length.
+    /// The API keys' MACs, computed once (the keys themselves are not kept): a request's key is
+    /// compared by its MAC in constant time, so timing reveals neither a key's bytes nor its length.
     private let keyDigests: [[UInt8]]
     private static let keyDigestKey: [UInt8] = [0x68]
     private let metrics = MetricHandles()
@@ -47,8 +46,7 @@ public final class GatewayAPI: Sendable {
         self.outbox = outbox
         self.workers = workers
         self.registry = registry
-        self.keys = apiKeys.map { Array($0.utf8) }
-        self.keyDigests = keys.map { HMACSHA256.mac(key: Self.keyDigestKey, message: $0) }
+        self.keyDigests = apiKeys.map { HMACSHA256.mac(key: Self.keyDigestKey, message: Array($0.utf8)) }
         self.signingSecret = signingSecret
         self.limits = IngestLimits(maxBodyBytes: server.maxBodyBytes, maxEvents: server.maxEventsPerRequest)
         self.maxPending = server.maxPending
@@ -238,7 +236,7 @@ public final class GatewayAPI: Sendable {
         let unauthorized = { (detail: String) in
             Problem("unauthorized", title: "Missing or wrong API key", status: 401, detail: detail)
         }
-        guard !keys.isEmpty else {
+        guard !keyDigests.isEmpty else {
             throw unauthorized("no API key is configured on this Herald; add 'api_keys: [env:HERALD_API_KEY]' to herald.yaml")
         }
         guard let header = request.headers[.authorization] else {

@@ -7,7 +7,8 @@ import Metrics
 import ServiceLifecycle
 import Synchronization
 
-/// Takes due deliveries from the outbox under a lease, attempts each once on its current channel,
+/// Takes due deliveries under a lease — handed over by the intake, leased in the accept's own
+/// transaction, or claimed from the outbox — attempts each once on its current channel,
 /// and records the attempt with what comes next (delivered, retry at, next channel, dead) in one
 /// transaction. A retry waiting for its backoff is a row with a due time, not a sleeping task, so
 /// it survives a restart; a worker that dies mid-attempt loses its lease and another one retries

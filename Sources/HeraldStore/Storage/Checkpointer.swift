@@ -56,7 +56,12 @@ final class Checkpointer: Sendable {
     /// afterwards do nothing.
     func close() {
         queue.sync { [connection] in
-            guard !state.withLock({ state in defer { state.closed = true }; return state.closed }) else { return }
+            let wasClosed = state.withLock { state in
+                let was = state.closed
+                state.closed = true
+                return was
+            }
+            guard !wasClosed else { return }
             _ = try? connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
             try? connection.close()
         }
