@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The cluster's store: PostgreSQL through its pooled, prepared-statement client.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already resolved through postgres-nio; named for `sslmode=` in a PostgreSQL store URL.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // System libraries: installed by `make deps` (Debian: libyaml-dev, libcurl4-openssl-dev).
@@ -47,7 +51,14 @@ let package = Package(
         // Outbound requests through libcurl.
         .target(name: "HeraldDelivery", dependencies: ["HeraldCore", "CCurl", "COpenSSL"]),
         // The durable outbox: accepted events, planned deliveries and their attempts in SQLite (GRDB).
-        .target(name: "HeraldStore", dependencies: ["HeraldCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "HeraldStore", dependencies: [
+            "HeraldCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // `herald serve`: the ingest API, delivery workers, reload and metrics (Hummingbird, service-lifecycle).
         .target(
             name: "HeraldServer",

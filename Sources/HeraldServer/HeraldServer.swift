@@ -19,7 +19,7 @@ public enum HeraldServer {
     }
 
     /// Runs until SIGTERM/SIGINT. `ready` is called with the bound address once the server listens.
-    public static func run(configFile: String, logger: Logger, registry: PrometheusCollectorRegistry,
+    public static func run(configFile: String, node nodeOption: String? = nil, logger: Logger, registry: PrometheusCollectorRegistry,
                            ready: @escaping @Sendable (String, Int) -> Void) async throws {
         let transport = CurlTransport()
         let secrets = SecretStore()
@@ -50,15 +50,18 @@ public enum HeraldServer {
                 throw StartFailure(description: "ingest.signing_secret: \(error)")
             }
         }
-        let outbox: Outbox
+        let node = nodeOption ?? settings.node ?? NodeName.default
+        var logger = logger
+        logger[metadataKey: "node"] = "\(node)"
+        let outbox: any Outbox
         do {
-            outbox = try Outbox(path: settings.storePath,
-                                configuration: OutboxConfiguration(synchronous: settings.storeSynchronousFull ? .full : .normal))
+            outbox = try await StoreOpener.open(settings, secrets: secrets, migrate: true, logger: logger)
         } catch {
-            throw StartFailure(description: "store \(settings.storeSetting): \(error)")
+            throw StartFailure(description: error.description)
         }
+        logger.info("store opened", metadata: ["store": "\(outbox.location)"])
         let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, concurrency: settings.workers, lease: settings.lease,
-                                      logger: logger)
+                                      logger: logger, node: node)
         let maintenance = Maintenance(outbox: outbox, retention: max(settings.retention, settings.duplicateWindow), logger: logger)
         let reloader = Reloader(gateway: gateway, logger: logger)
         let conversations = Conversations(outbox: outbox, gateway: gateway, workers: workers, logger: logger)
@@ -78,7 +81,7 @@ public enum HeraldServer {
         configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
         try await ServiceGroup(configuration: configuration).run()
         logger.debug("services stopped; closing the store")
-        try? outbox.close()
+        try? await outbox.close()
         logger.info("stopped")
     }
 }

@@ -1,206 +1,184 @@
 import Foundation
-import GRDB
-import Synchronization
 
-/// The durable outbox: accepted events, the deliveries planned for them, and every attempt, in
-/// one SQLite file (WAL mode, through a GRDB `DatabasePool`: one writer, concurrent readers).
+/// The durable outbox: accepted events, the deliveries planned for them, every attempt, provider
+/// statuses, customers' replies, opt-outs and dedupe keys — everything `herald serve`, its workers,
+/// its conversations and the CLI keep. Two stores implement it and pass one conformance suite:
 ///
-/// Once ``accept(_:)`` returns `.accepted` for an event, each of its deliveries is in the file and
-/// stays there until a worker records it delivered or dead, whatever happens to the process:
-/// a worker ``claim(limit:now:lease:owner:)``s due deliveries under a lease, attempts them, and
-/// ``record(_:next:owner:)``s the attempt with what happens next. A worker that crashes simply lets
-/// its lease run out, and another worker claims the delivery again — so a message can be sent
-/// twice (at least once), never zero times.
+/// - ``SQLiteStore``: one file, one node (the embedded default).
+/// - ``PostgresStore``: one PostgreSQL database shared by any number of nodes (a cluster).
 ///
-/// ## What survives what
-/// Every call that changes the outbox is one SQLite transaction; a caller returns only after it
-/// committed.
+/// ## The promise
+/// Once ``accept(_:leasing:)`` returns `.accepted` for an event, the event and each of its
+/// deliveries are committed and stay until a worker records each delivered, dead, expired or
+/// suppressed, whatever happens to the process. A worker ``claim(limit:now:lease:owner:)``s due
+/// deliveries under a lease, attempts them, and ``record(_:next:lease:)``s each attempt with what
+/// comes next. A worker that dies lets its lease run out and another claims the delivery again:
+/// a message can be sent twice (at least once), never zero times.
 ///
-/// | ``OutboxConfiguration/Synchronous-swift.enum`` | process crash (kill -9, trap) | power loss, kernel panic |
-/// |---|---|---|
-/// | `.normal` (default) | every committed transaction survives | the most recent commits may roll back (the WAL is synced only at checkpoints); the file stays consistent |
-/// | `.full` | every committed transaction survives | every committed transaction survives (each commit syncs the WAL) |
-///
-/// A transaction that had not committed is rolled back entirely: an event is never stored without
-/// its deliveries.
+/// ## Leases and fencing
+/// A lease is an owner, a fencing token and an expiry (``Lease``). Every claim of a delivery
+/// gives it a new, larger token; every change a worker makes under a lease (record, postpone)
+/// applies only while the delivery still carries that token. A worker that comes back after its
+/// lease was taken over changes nothing, however late it is. A lease that ran out but was not
+/// taken over still counts: the attempt happened, and forgetting a delivered one would send the
+/// message again.
 ///
 /// ## Times
-/// Times are stored as whole milliseconds since 1970 (UTC); a `Date` comes back rounded to the
-/// millisecond. The outbox never reads the clock: every time comes from the caller (`now`, an
-/// attempt's start, an event's arrival), so tests pass their own.
+/// Stores keep whole milliseconds since 1970 (UTC); a `Date` comes back rounded to the millisecond.
+/// A store never reads the clock: every time comes from the caller.
 ///
 /// ## Errors
-/// Every method throws ``OutboxError``, naming the file and what it was doing.
-public final class Outbox: Sendable {
-    /// The database file.
-    public let path: String
-    let pool: DatabasePool
-    let committer: GroupCommitter
-    let checkpointer: Checkpointer
-    private let isClosed = Mutex(false)
+/// Every method throws ``OutboxError``, naming the store and what it was doing, never an event's
+/// body, a message or a password.
+public protocol Outbox: AnyObject, Sendable {
+    /// Where the store is, for messages: the SQLite file's path, or the PostgreSQL URL without a password.
+    var location: String { get }
 
-    /// Opens the outbox at `path`, creating the file and its folder if needed, in WAL mode with
-    /// the configured `PRAGMA synchronous`, and brings its schema up to date.
+    // MARK: Accepting and delivering
+
+    /// Stores each acceptance — its event and all its deliveries — unless its event is already
+    /// stored (same id, or same non-nil idempotency key: then the result names the first), and
+    /// returns once they are committed. Deliveries whose recipient opted out of their category,
+    /// or whose dedupe key another event holds within its window, are stored suppressed.
     ///
-    /// - Throws: ``OutboxError`` with code ``OutboxError/Code/cannotOpen`` when the folder cannot
-    ///   be created, the file is not an SQLite database or cannot be written, or its schema was
-    ///   written by a newer Herald.
-    public init(path: String, configuration: OutboxConfiguration = .init()) throws(OutboxError) {
-        self.path = path
-        func failure(_ operation: String, _ reason: String? = nil, _ error: (any Error)? = nil) -> OutboxError {
-            OutboxError(code: .cannotOpen, path: path, operation: operation, reason: reason, underlying: error)
-        }
+    /// With `lease`, up to `lease.limit` of the deliveries it stores pending and due are leased to
+    /// `lease.owner` in the same transaction and returned in `leased`, ready to attempt.
+    ///
+    /// The batch is one unit: if any acceptance cannot be stored, none of it is, and this throws.
+    func accept(_ acceptances: [Acceptance], leasing lease: AcceptLease?) async throws(OutboxError)
+        -> (results: [AcceptResult], leased: [ClaimedDelivery])
 
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw failure("creating the folder \(folder.path)", nil, error)
-        }
+    /// Leases up to `limit` deliveries to `owner`: pending ones that are due (`dueAt <= now`) and not
+    /// leased, or whose lease ran out; urgent ones first, then oldest due first (then by id). Each
+    /// is leased until `now + lease` under a new fencing token.
+    func claim(limit: Int, now: Date, lease: Duration, owner: String) async throws(OutboxError) -> [ClaimedDelivery]
 
-        var grdb = Configuration()
-        grdb.label = "Herald outbox"
-        grdb.foreignKeysEnabled = true
-        grdb.busyMode = .timeout(Double(StoredTime.milliseconds(configuration.busyTimeout)) / 1000)
-        grdb.maximumReaderCount = max(1, configuration.maximumReaderCount)
-        // Errors never show statement arguments: they hold event bodies and phone numbers.
-        grdb.publicStatementArguments = false
+    /// Records `attempt` and what happens next, in one transaction, if the delivery still carries
+    /// `lease` (its owner and token). Every step counts the attempt, keeps a failed attempt's error
+    /// as the last error and releases the lease.
+    ///
+    /// - Returns: false, recording nothing, when the delivery is unknown, no longer pending, or
+    ///   leased under another token.
+    /// - Throws: ``OutboxError/Code/invalidInput`` when `next` names a channel the delivery lacks.
+    func record(_ attempt: AttemptRecord, next: NextStep, lease: Lease) async throws(OutboxError) -> Bool
 
-        let pool: DatabasePool
-        do {
-            pool = try DatabasePool(path: path, configuration: grdb)
-        } catch {
-            throw failure("opening the database", nil, error)
-        }
-        do {
-            // After the pool is open: opening a pool sets up WAL mode, which sets NORMAL itself.
-            // The writer connection lives as long as the pool, so this holds for every commit.
-            let mode = configuration.synchronous
-            let effective = try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = \(mode.rawValue)")
-                // Checkpoints run beside the writer (``Checkpointer``); this is the backstop.
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Checkpointer.writerBackstopPages)")
-                // Each caller in a group commit has its own savepoint, whose journal SQLite would
-                // otherwise write to a temporary file (`etilqs_*` under /var/tmp) for every group.
-                try db.execute(sql: "PRAGMA temp_store = MEMORY")
-                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
-            }
-            guard effective == mode.pragmaValue else {
-                throw failure("setting PRAGMA synchronous = \(mode.rawValue)", "it reads back as \(effective.map(String.init) ?? "nothing")")
-            }
-        } catch let error as OutboxError {
-            throw error
-        } catch {
-            throw failure("setting PRAGMA synchronous", nil, error)
-        }
-        do {
-            let migrator = OutboxSchema.migrator
-            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
-                throw failure("reading the schema", "it was written by a newer version of Herald")
-            }
-            try migrator.migrate(pool)
-        } catch let error as OutboxError {
-            throw error
-        } catch {
-            throw failure("migrating the schema", nil, error)
-        }
+    /// Puts a leased delivery back, unattempted, due at `until` (quiet hours, pacing, a rate limit),
+    /// if it still carries `lease`; `note` becomes its last error so the wait is visible.
+    func postpone(deliveryID: String, lease: Lease, until: Date, note: String, now: Date) async throws(OutboxError) -> Bool
 
-        let checkpointer: Checkpointer
-        do {
-            checkpointer = try Checkpointer(path: path)
-        } catch {
-            throw failure("opening the checkpoint connection", nil, error)
-        }
-        self.pool = pool
-        self.checkpointer = checkpointer
-        self.committer = GroupCommitter(pool: pool, maxGroupSize: max(1, configuration.maxGroupSize), checkpointer: checkpointer)
+    /// Puts a dead delivery back to work: pending, due at `now`, on its first channel, counters at
+    /// zero, no deadline. Returns false if no delivery has that id or it is not dead.
+    func requeue(deliveryID: String, now: Date) async throws(OutboxError) -> Bool
+
+    /// Removes up to `limit` events received before `deliveredBefore` whose deliveries are all
+    /// delivered and were last updated before it, with their deliveries,
+    /// attempts, statuses and replies, in one bounded transaction. Returns how many events.
+    func prune(deliveredBefore date: Date, limit: Int) async throws(OutboxError) -> Int
+
+    // MARK: Inspection
+
+    /// The event with `id`, its deliveries in planned order, each with its attempts.
+    func event(id: String) async throws(OutboxError) -> EventRecord?
+    /// Up to `limit` deliveries with `status` (any if nil), with attempts, ordered by id, after `cursor`.
+    func deliveries(status: DeliveryStatus?, limit: Int, after cursor: String?) async throws(OutboxError) -> [DeliveryRecord]
+    /// Pending, due and dead counts, the earliest pending due time and the lag behind it.
+    func depth(now: Date) async throws(OutboxError) -> OutboxDepth
+    /// The delivery with `id`, with its attempts.
+    func delivery(id: String) async throws(OutboxError) -> DeliveryRecord?
+    /// The delivery a provider's message id belongs to.
+    func delivery(providerID: String) async throws(OutboxError) -> DeliveryRecord?
+
+    // MARK: Conversations
+
+    /// Records a provider status once, and makes it the delivery's status when `shouldApply`
+    /// (given the current status, or nil, and the new one) says it moves forward. `deliveryID`
+    /// finds the delivery when the status arrives before the send's answer was recorded.
+    func record(status: StatusRecord, deliveryID: String?, shouldApply: @escaping @Sendable (String?, String) -> Bool)
+        async throws(OutboxError) -> StatusOutcome
+    /// A delivered message the provider later reported failed goes back to pending on channel `index`.
+    func failOver(deliveryID: String, toChannel index: Int, reason: String, now: Date) async throws(OutboxError) -> Bool
+    /// Every status recorded for a delivery, oldest first.
+    func statuses(deliveryID: String) async throws(OutboxError) -> [StatusRecord]
+    /// Adds a delivery to a stored event (a reply's callback); false when that id exists already.
+    func enqueue(_ delivery: NewDelivery, eventID: String, now: Date) async throws(OutboxError) -> Bool
+    /// Stores a reply once; false when a reply with its provider message id is stored already.
+    func record(reply: ReplyRecord) async throws(OutboxError) -> Bool
+    /// The replies to a delivery, oldest first.
+    func replies(deliveryID: String) async throws(OutboxError) -> [ReplyRecord]
+    /// The most recent delivered message to `recipient` since `since` among `rules`.
+    func latestQuestion(to recipient: String, rules: Set<String>, since: Date) async throws(OutboxError) -> DeliveryRecord?
+    /// When non-urgent messages were delivered to `recipient` since `since` (for pacing), oldest first.
+    func deliveredTimes(to recipient: String, since: Date) async throws(OutboxError) -> [Date]
+
+    // MARK: Opt-outs
+
+    /// Adds (or replaces) an opt-out.
+    func suppress(_ suppression: Suppression) async throws(OutboxError)
+    /// Removes opt-outs of `address` (one category, or all when nil); returns how many.
+    func unsuppress(address: String, category: String?) async throws(OutboxError) -> Int
+    /// The opt-outs of `address`, or all of them when nil, by address then category.
+    func suppressions(address: String?, limit: Int) async throws(OutboxError) -> [Suppression]
+
+    // MARK: Nodes
+
+    /// Says that `node` is alive at `now`, and returns the nodes seen within `window`, this one
+    /// included: how many share the endpoints' rates and concurrency.
+    func heartbeat(node: String, now: Date, window: Duration) async throws(OutboxError) -> [String]
+
+    // MARK: Operations
+
+    /// How many transactions the store's group commit made, for how many writes.
+    func groupCommitStatistics() async -> GroupCommitStatistics
+    /// How the group commit of ``accept(_:leasing:)`` has fared.
+    func acceptStatistics() async -> AcceptStatistics
+    /// Closes the connections; calls made afterwards throw, calls in flight finish first or throw.
+    func close() async throws(OutboxError)
+}
+
+extension Outbox {
+    /// ``accept(_:leasing:)`` without leasing anything.
+    public func accept(_ acceptances: [Acceptance]) async throws(OutboxError) -> [AcceptResult] {
+        try await accept(acceptances, leasing: nil).results
     }
 
-    /// Closes the database connections. Calls made afterwards throw; calls in flight finish first
-    /// or throw. Closing is optional: the connections also close when the outbox is released.
-    public func close() throws(OutboxError) {
-        checkpointer.close()
-        do {
-            try pool.close()
-            isClosed.withLock { $0 = true }
-        } catch {
-            throw OutboxError(code: .database, path: path, operation: "closing the database", underlying: error)
+    /// ``deliveries(status:limit:after:)`` from the first page.
+    public func deliveries(status: DeliveryStatus?, limit: Int) async throws(OutboxError) -> [DeliveryRecord] {
+        try await deliveries(status: status, limit: limit, after: nil)
+    }
+
+    /// ``record(status:deliveryID:shouldApply:)`` found by the provider's id alone.
+    public func record(status: StatusRecord, shouldApply: @escaping @Sendable (String?, String) -> Bool) async throws(OutboxError) -> StatusOutcome {
+        try await record(status: status, deliveryID: nil, shouldApply: shouldApply)
+    }
+
+    /// Every opt-out (up to 1000), or those of `address`.
+    public func suppressions(address: String? = nil) async throws(OutboxError) -> [Suppression] {
+        try await suppressions(address: address, limit: 1000)
+    }
+
+    /// ``prune(deliveredBefore:limit:)`` in batches until nothing is left to prune.
+    public func pruneAll(deliveredBefore date: Date, batch: Int = 1000) async throws(OutboxError) -> Int {
+        var total = 0
+        while true {
+            let removed = try await prune(deliveredBefore: date, limit: batch)
+            total += removed
+            if removed < batch { return total }
         }
     }
+}
 
-    /// How the group commit of ``accept(_:)`` has fared since the outbox was opened.
-    public func acceptStatistics() async -> AcceptStatistics {
-        await committer.statistics
-    }
+/// A worker's hold on a delivery: who holds it, the fencing token the claim gave it, and until when.
+public struct Lease: Sendable, Hashable {
+    /// The worker pool that holds it (node name and a random part).
+    public var owner: String
+    /// Larger for every claim of the same delivery: a change made under an older token is refused.
+    public var token: Int64
+    /// When another worker may take it over.
+    public var until: Date
 
-    /// How many transactions the group commit made, for how many writes of every kind, since the
-    /// outbox was opened.
-    public func groupCommitStatistics() async -> GroupCommitStatistics {
-        await committer.writeStatistics
-    }
-
-    // MARK: - Database access with errors that name the file and the operation
-
-    func writing<T: Sendable>(
-        _ operation: @autoclosure () -> String, _ updates: @Sendable (Database) throws -> T
-    ) async throws(OutboxError) -> T {
-        try checkOpen(operation())
-        do {
-            return try await pool.write(updates)
-        } catch {
-            throw Self.error(error, path: path, operation: operation())
-        }
-    }
-
-    /// Like ``writing(_:_:)``, in the next group-commit transaction shared with concurrent writers
-    /// (``GroupCommitter``): for the writes every delivery makes.
-    func writingInGroup<T: Sendable>(
-        _ operation: @autoclosure () -> String, _ updates: @escaping @Sendable (Database) throws -> T
-    ) async throws(OutboxError) -> T {
-        try checkOpen(operation())
-        do {
-            return try await committer.submit(updates)
-        } catch {
-            throw Self.error(error, path: path, operation: operation())
-        }
-    }
-
-    func reading<T: Sendable>(
-        _ operation: @autoclosure () -> String, _ value: @Sendable (Database) throws -> T
-    ) async throws(OutboxError) -> T {
-        try checkOpen(operation())
-        do {
-            return try await pool.read(value)
-        } catch {
-            throw Self.error(error, path: path, operation: operation())
-        }
-    }
-
-    /// Throws a clear error after ``close()``, rather than the one SQLite gives for a closed
-    /// connection ("out of memory").
-    func checkOpen(_ operation: @autoclosure () -> String) throws(OutboxError) {
-        if isClosed.withLock({ $0 }) {
-            throw OutboxError(code: .database, path: path, operation: operation(), reason: "the outbox is closed")
-        }
-    }
-
-    /// "1 event", "3 events".
-    static func events(_ count: Int) -> String {
-        count == 1 ? "1 event" : "\(count) events"
-    }
-
-    static func error(_ error: any Error, path: String, operation: String) -> OutboxError {
-        switch error {
-        case let error as OutboxError:
-            error
-        case StoreFailure.corrupt(let reason):
-            OutboxError(code: .corruptRow, path: path, operation: operation, reason: reason)
-        case StoreFailure.invalidInput(let reason):
-            OutboxError(code: .invalidInput, path: path, operation: operation, reason: reason)
-        case StoreFailure.transactionLost:
-            OutboxError(code: .database, path: path, operation: operation, reason: "SQLite rolled the transaction back")
-        default:
-            OutboxError(code: .database, path: path, operation: operation, underlying: error)
-        }
+    public init(owner: String, token: Int64, until: Date) {
+        self.owner = owner
+        self.token = token
+        self.until = until
     }
 }

@@ -9,6 +9,7 @@ public struct OutboxError: Error, Sendable, CustomStringConvertible {
             case database = "database error"
             case corruptRow = "corrupt row"
             case invalidInput = "invalid input"
+            case unavailable = "database unavailable"
         }
 
         private let base: Base
@@ -24,6 +25,9 @@ public struct OutboxError: Error, Sendable, CustomStringConvertible {
         /// The caller asked for something the outbox cannot do, such as a channel index past a
         /// delivery's channels or a delivery with no channel.
         public static let invalidInput = Code(.invalidInput)
+        /// The database server cannot be reached (refused, restarting, the connection dropped):
+        /// nothing was stored by the call; trying again later may work.
+        public static let unavailable = Code(.unavailable)
 
         public var description: String { base.rawValue }
     }

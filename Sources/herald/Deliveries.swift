@@ -4,6 +4,8 @@ import HeraldConfig
 import HeraldCore
 import HeraldServer
 import HeraldStore
+import HeraldDelivery
+import Logging
 
 /// `herald deliveries`: the outbox's deliveries by status, read straight from the store (it can
 /// run next to `herald serve`: SQLite in WAL mode lets readers and the writer work at once).
@@ -37,7 +39,7 @@ struct Deliveries: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let outbox = try StoreAccess.open(configFile: config, command: "deliveries")
+        let outbox = try await StoreAccess.open(configFile: config, command: "deliveries")
         let records = try await outbox.deliveries(status: DeliveryStatus(rawValue: status), limit: limit, after: nil)
         for record in records {
             if json {
@@ -51,7 +53,7 @@ struct Deliveries: AsyncParsableCommand {
         if !json {
             printError("\(records.count) \(status == "all" ? "" : status + " ")deliver\(records.count == 1 ? "y" : "ies")")
         }
-        try? outbox.close()
+        try? await outbox.close()
     }
 }
 
@@ -79,7 +81,7 @@ struct Replay: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let outbox = try StoreAccess.open(configFile: config, command: "replay")
+        let outbox = try await StoreAccess.open(configFile: config, command: "replay")
         var targets = ids
         if allDead {
             var cursor: String?
@@ -98,14 +100,14 @@ struct Replay: AsyncParsableCommand {
                 failed += 1
             }
         }
-        try? outbox.close()
+        try? await outbox.close()
         if failed > 0 { throw ExitStatus.invalidInput }
     }
 }
 
 /// Opens the outbox that herald.yaml names.
 enum StoreAccess {
-    static func open(configFile: String, command: String) throws -> Outbox {
+    static func open(configFile: String, command: String) async throws -> any Outbox {
         guard let data = FileManager.default.contents(atPath: configFile) else {
             printError("herald \(command): cannot read config file '\(configFile)'; pass --config PATH to herald.yaml")
             throw ExitStatus.usage
@@ -115,12 +117,13 @@ enum StoreAccess {
             for diagnostic in decoder.log.diagnostics where diagnostic.severity == .error { printError(diagnostic.description) }
             throw ExitStatus.invalidInput
         }
-        guard FileManager.default.fileExists(atPath: config.server.storePath) else {
+        guard config.server.postgres != nil || FileManager.default.fileExists(atPath: config.server.storePath) else {
             printError("herald \(command): no store at '\(config.server.storePath)' ('store: \(config.server.storeSetting)'); has 'herald serve' run?")
             throw ExitStatus.invalidInput
         }
         do {
-            return try Outbox(path: config.server.storePath)
+            // The CLI never migrates: a schema behind this binary is for 'herald migrate' to bring up to date.
+            return try await StoreOpener.open(config.server, secrets: SecretStore(), migrate: false, logger: Logger(label: "herald"))
         } catch {
             printError("herald \(command): \(error)")
             throw ExitStatus.invalidInput

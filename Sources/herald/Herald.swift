@@ -8,7 +8,7 @@ struct Herald: AsyncParsableCommand {
         commandName: "herald",
         abstract: "A notification gateway for banks and airlines: rule files in, localized messages out.",
         version: "herald 0.1.0 (\(LibCurl.version))",
-        subcommands: [Check.self, DryRun.self, Send.self, Serve.self, Deliveries.self, Replay.self, OptOuts.self, Sink.self]
+        subcommands: [Check.self, DryRun.self, Send.self, Serve.self, Deliveries.self, Replay.self, Migrate.self, OptOuts.self, Sink.self]
     )
 
     /// Like ArgumentParser's `main()`, but usage errors exit with 2 (as `herald check` documents),

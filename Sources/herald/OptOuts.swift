@@ -50,8 +50,17 @@ struct OptOuts: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let outbox = try StoreAccess.open(configFile: config, command: "optouts")
-        defer { try? outbox.close() }
+        let outbox = try await StoreAccess.open(configFile: config, command: "optouts")
+        do {
+            try await change(outbox)
+        } catch {
+            try? await outbox.close()
+            throw error
+        }
+        try? await outbox.close()
+    }
+
+    private func change(_ outbox: any Outbox) async throws {
         if let add {
             let address = Conversations.address(add)
             for name in category.isEmpty ? RuleCategory.allCases.map(\.rawValue) : category {

@@ -22,6 +22,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The config file.")
     var config: String = "herald.yaml"
 
+    @Option(help: "This node's name in logs, metrics and attempts (default: 'node:' in herald.yaml, else host name and pid).")
+    var node: String?
+
     @Option(name: .customLong("log-format"), help: "text or json (one JSON object per line).")
     var logFormat: String = "text"
 
@@ -29,6 +32,9 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
+        if let node, node.isEmpty || node.count > 64 || !node.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+            throw ValidationError("--node must be 1 to 64 letters, digits, '-', '_' or '.'")
+        }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -48,7 +54,7 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "herald")
         do {
-            try await HeraldServer.run(configFile: config, logger: logger, registry: registry) { host, port in
+            try await HeraldServer.run(configFile: config, node: node, logger: logger, registry: registry) { host, port in
                 FileHandle.standardError.write(Data("listening on http://\(host):\(port)\n".utf8))
             }
         } catch let failure as HeraldServer.StartFailure {

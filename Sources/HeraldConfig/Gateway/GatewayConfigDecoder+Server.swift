@@ -17,7 +17,17 @@ extension GatewayConfigDecoder {
                 log.error(node.start, "'listen' must be HOST:PORT", hint: "write e.g. 'listen: 127.0.0.1:8080' (port 0 picks a free port)")
             }
         }
-        if let node = fields["store"], let text = node.string("'store'", log: &log, hint: "write e.g. 'store: sqlite:data/herald.db'") {
+        if let node = fields["node"] {
+            if let name = node.string("'node'", log: &log, hint: "write e.g. 'node: herald-1'"),
+               !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+                settings.node = name
+            } else if node.scalarText != nil {
+                log.error(node.start, "'node' must be 1 to 64 letters, digits, '-', '_' or '.'", hint: "write e.g. 'node: herald-1'")
+            }
+        }
+        if let node = fields["store"], case .mapping = node.kind {
+            decodePostgresStore(node, directory: directory, into: &settings)
+        } else if let node = fields["store"], let text = node.string("'store'", log: &log, hint: "write e.g. 'store: sqlite:data/herald.db'") {
             let parts = text.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
             let query = parts.count == 2 ? String(parts[1]) : nil
             if text.hasPrefix("sqlite:"), parts[0].count > "sqlite:".count {
@@ -30,9 +40,11 @@ extension GatewayConfigDecoder {
                     log.error(node.start, "'store' option '\(other)' is not known",
                               hint: "write 'sqlite:PATH' or 'sqlite:PATH?synchronous=full' (every commit waits for the disk: survives power loss)")
                 }
+            } else if text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") {
+                decodePostgresURL(text, at: node, password: nil, pool: nil, into: &settings)
             } else {
-                log.error(node.start, "'store' must be 'sqlite:PATH', not '\(text)'",
-                          hint: "write e.g. 'store: sqlite:data/herald.db' (relative to herald.yaml); SQLite is the only store")
+                log.error(node.start, "'store' must be 'sqlite:PATH' or 'postgresql://USER@HOST:PORT/DBNAME', not '\(text)'",
+                          hint: "write e.g. 'store: sqlite:data/herald.db' (relative to herald.yaml) for one node, or a PostgreSQL URL for a cluster")
             }
         }
         if let node = fields["api_keys"] {
@@ -101,6 +113,45 @@ extension GatewayConfigDecoder {
             }
         }
         return settings
+    }
+
+    static let postgresStoreKeys = ["url", "password", "pool"]
+
+    /// `store: {url: "postgresql://herald@db:5432/herald", password: env:HERALD_DB_PASSWORD, pool: 16}`.
+    private mutating func decodePostgresStore(_ node: YAMLNode, directory: String, into settings: inout ServerSettings) {
+        let store = MappingFields(node, allowed: GatewayConfigDecoder.postgresStoreKeys, required: ["url"], context: "'store'", log: &log)
+        var password: SecretReference?
+        if let value = store["password"] {
+            if case .string(let text)? = value.scalarValue, let reference = SecretReference(reference: text) {
+                password = reference.relative(to: directory)
+            } else {
+                // Never echo the value: it may be the password itself.
+                log.error(value.start, "'password' of 'store' must be a reference to a secret, not the password itself",
+                          hint: "write 'password: env:HERALD_DB_PASSWORD' or 'password: file:path/to/password'")
+            }
+        }
+        var pool: Int?
+        if let value = store["pool"] {
+            if let count = value.wholeNumber(in: 2...256) { pool = count } else {
+                log.error(value.start, "'pool' of 'store' must be a whole number from 2 to 256", hint: "write e.g. 'pool: 16' (connections this node keeps open)")
+            }
+        }
+        guard let url = store["url"] else { return }
+        guard let text = url.string("'url' of 'store'", log: &log, hint: "write e.g. 'url: \"postgresql://herald@db:5432/herald\"'") else { return }
+        decodePostgresURL(text, at: url, password: password, pool: pool, into: &settings)
+    }
+
+    private mutating func decodePostgresURL(_ text: String, at node: YAMLNode, password: SecretReference?, pool: Int?,
+                                            into settings: inout ServerSettings) {
+        switch PostgresStoreSetting.parse(text) {
+        case .success(var setting):
+            setting.password = password
+            if let pool { setting.pool = pool }
+            settings.postgres = setting
+            settings.storeSetting = setting.url
+        case .failure(let problem):
+            log.error(node.start, "'store': \(problem.message)", hint: problem.hint)
+        }
     }
 
     /// `127.0.0.1:8080`, `[::1]:8080`, `localhost:0`.

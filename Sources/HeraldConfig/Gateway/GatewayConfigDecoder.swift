@@ -18,7 +18,7 @@ public struct GatewayConfig: Sendable {
 
 /// Reads herald.yaml, reporting every problem.
 public struct GatewayConfigDecoder {
-    public static let topKeys = ["rules", "endpoints", "listen", "store", "api_keys", "ingest", "delivery", "protection"]
+    public static let topKeys = ["rules", "endpoints", "listen", "store", "node", "api_keys", "ingest", "delivery", "protection"]
     public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length", "status_callback", "body",
                                       "app_secret", "verify_token"] + deliveryKeys
     static let secretKeys: Set<String> = ["token", "password", "app_secret", "verify_token"]

@@ -9,8 +9,13 @@ public struct ServerSettings: Sendable, Hashable {
     public var port: Int
     /// `store: sqlite:PATH`, resolved against herald.yaml's folder.
     public var storePath: String
-    /// `store` as written, for messages.
+    /// `store` as written, for messages (a PostgreSQL URL never carries a password).
     public var storeSetting: String
+    /// `store: postgresql://USER@HOST:PORT/DBNAME` (or `{url: …, password: env:…}`): the cluster's
+    /// shared PostgreSQL database instead of the SQLite file. Nil for SQLite.
+    public var postgres: PostgresStoreSetting?
+    /// `node: NAME` (or `--node NAME`): this node's name in logs, metrics and attempts. Nil: host name and pid.
+    public var node: String?
     /// `store: sqlite:PATH?synchronous=full`: wait for the disk on every commit, so commits also
     /// survive power loss (default false: they survive a process crash; see docs/durability.md).
     public var storeSynchronousFull: Bool = false
@@ -58,5 +63,120 @@ public struct ServerSettings: Sendable, Hashable {
         self.retention = retention
         self.lease = lease
         self.shutdownGrace = shutdownGrace
+    }
+}
+
+/// `store: postgresql://USER@HOST:PORT/DBNAME?sslmode=…`, with the password as a reference.
+public struct PostgresStoreSetting: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var database: String
+    /// libpq's `sslmode`: `disable`, `prefer` (the default), `require` or `verify-full`.
+    public var sslmode: String
+    /// `password: env:…` or `file:…`; nil when the server needs none (trust or peer authentication).
+    public var password: SecretReference?
+    /// `pool: N`: connections this node keeps open at most.
+    public var pool: Int
+
+    public static let sslmodes = ["disable", "prefer", "require", "verify-full"]
+
+    public init(host: String, port: Int = 5432, username: String, database: String, sslmode: String = "prefer",
+                password: SecretReference? = nil, pool: Int = 16) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.database = database
+        self.sslmode = sslmode
+        self.password = password
+        self.pool = pool
+    }
+
+    /// The URL without a password, as messages show it.
+    public var url: String {
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        return "postgresql://\(username)@\(hostPart):\(port)/\(database)" + (sslmode == "prefer" ? "" : "?sslmode=\(sslmode)")
+    }
+
+    /// Why `text` is not a usable store URL, or the setting it names. Never echoes a password.
+    public static func parse(_ text: String) -> Result<PostgresStoreSetting, URLProblem> {
+        guard let scheme = ["postgresql://", "postgres://"].first(where: { text.hasPrefix($0) }) else {
+            return .failure(.init(message: "not a PostgreSQL URL", hint: "write 'postgresql://USER@HOST:PORT/DBNAME'"))
+        }
+        var rest = Substring(text.dropFirst(scheme.count))
+        var query: Substring = ""
+        if let mark = rest.firstIndex(of: "?") {
+            query = rest[rest.index(after: mark)...]
+            rest = rest[..<mark]
+        }
+        guard let slash = rest.firstIndex(of: "/") else {
+            return .failure(.init(message: "the PostgreSQL URL names no database", hint: "end it with the database: 'postgresql://herald@db:5432/herald'"))
+        }
+        let authority = rest[..<slash]
+        let database = String(rest[rest.index(after: slash)...]).removingPercentEncoding ?? ""
+        guard !database.isEmpty, !database.contains("/") else {
+            return .failure(.init(message: "the PostgreSQL URL names no database", hint: "end it with the database: 'postgresql://herald@db:5432/herald'"))
+        }
+        guard let at = authority.lastIndex(of: "@") else {
+            return .failure(.init(message: "the PostgreSQL URL names no user", hint: "write the role before the host: 'postgresql://herald@db:5432/herald'"))
+        }
+        let userInfo = authority[..<at]
+        if userInfo.contains(":") {
+            return .failure(.init(message: "the PostgreSQL URL carries a password",
+                                  hint: "keep secrets out of herald.yaml: write 'store: {url: \"postgresql://USER@HOST:PORT/DB\", password: env:HERALD_DB_PASSWORD}'"))
+        }
+        let username = String(userInfo).removingPercentEncoding ?? ""
+        guard !username.isEmpty else {
+            return .failure(.init(message: "the PostgreSQL URL names no user", hint: "write the role before the host: 'postgresql://herald@db:5432/herald'"))
+        }
+        var hostPort = String(authority[authority.index(after: at)...])
+        var port = 5432
+        var host: String
+        if hostPort.hasPrefix("["), let close = hostPort.firstIndex(of: "]") {
+            host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<close])
+            hostPort = String(hostPort[hostPort.index(after: close)...])
+            if hostPort.hasPrefix(":") {
+                guard let value = Int(hostPort.dropFirst()), (1...65_535).contains(value) else {
+                    return .failure(.init(message: "the PostgreSQL URL's port is not a number from 1 to 65535", hint: "write e.g. 'postgresql://herald@db:5432/herald'"))
+                }
+                port = value
+            }
+        } else if let colon = hostPort.lastIndex(of: ":") {
+            host = String(hostPort[..<colon])
+            guard let value = Int(hostPort[hostPort.index(after: colon)...]), (1...65_535).contains(value) else {
+                return .failure(.init(message: "the PostgreSQL URL's port is not a number from 1 to 65535", hint: "write e.g. 'postgresql://herald@db:5432/herald'"))
+            }
+            port = value
+        } else {
+            host = hostPort
+        }
+        guard !host.isEmpty, !host.contains(where: \.isWhitespace) else {
+            return .failure(.init(message: "the PostgreSQL URL names no host", hint: "write e.g. 'postgresql://herald@db.internal:5432/herald'"))
+        }
+        var setting = PostgresStoreSetting(host: host, port: port, username: username, database: database)
+        for item in query.split(separator: "&") where !item.isEmpty {
+            let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(pair[0])
+            let value = pair.count == 2 ? String(pair[1]) : ""
+            switch name {
+            case "sslmode":
+                guard sslmodes.contains(value) else {
+                    return .failure(.init(message: "sslmode '\(value)' is not known", hint: "write sslmode=disable, prefer, require or verify-full"))
+                }
+                setting.sslmode = value
+            case "password":
+                return .failure(.init(message: "the PostgreSQL URL carries a password",
+                                      hint: "keep secrets out of herald.yaml: write 'store: {url: …, password: env:HERALD_DB_PASSWORD}'"))
+            default:
+                return .failure(.init(message: "option '\(name)' in the PostgreSQL URL is not known", hint: "the only option is sslmode=disable|prefer|require|verify-full"))
+            }
+        }
+        return .success(setting)
+    }
+
+    /// A problem with a store URL: what and how to fix it.
+    public struct URLProblem: Error, Sendable, Hashable {
+        public var message: String
+        public var hint: String
     }
 }

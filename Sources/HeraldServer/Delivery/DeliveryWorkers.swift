@@ -18,8 +18,10 @@ public final class DeliveryWorkers: Service, Sendable {
     private let gateway: Gateway
     private let concurrency: Int
     let lease: Duration
-    /// Who holds this process's leases.
+    /// Who holds this process's leases: the node's name and a random part, new for every run.
     let owner: String
+    /// This node's name, recorded with every attempt.
+    let node: String
     private let logger: Logger
     private let wakeup = Wakeup()
     private let metrics = MetricHandles()
@@ -36,12 +38,13 @@ public final class DeliveryWorkers: Service, Sendable {
     private let pollInterval: Duration
 
     public init(outbox: Outbox, gateway: Gateway, concurrency: Int, lease: Duration, logger: Logger,
-                pollInterval: Duration = .milliseconds(200)) {
+                pollInterval: Duration = .milliseconds(200), node: String = NodeName.default) {
         self.outbox = outbox
         self.gateway = gateway
         self.concurrency = max(1, concurrency)
         self.lease = lease
-        self.owner = "herald-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: .min ... .max))"
+        self.node = node
+        self.owner = "\(node)-\(String(UInt32.random(in: .min ... .max), radix: 36))"
         self.logger = logger
         self.pollInterval = pollInterval
     }
@@ -177,7 +180,7 @@ public final class DeliveryWorkers: Service, Sendable {
             return
         }
         if let message, delivery.priority > 0, let wait = try? await protectionWait(delivery, message: message, snapshot: snapshot, now: started) {
-            _ = try? await outbox.postpone(deliveryID: delivery.id, owner: owner, until: wait.until, note: wait.why, now: started)
+            _ = try? await outbox.postpone(deliveryID: delivery.id, lease: delivery.lease, until: wait.until, note: wait.why, now: started)
             Counter(label: "herald_deliveries_postponed_total", dimensions: [("reason", wait.reason)]).increment()
             return
         }
@@ -197,7 +200,7 @@ public final class DeliveryWorkers: Service, Sendable {
         let now = Date()
         if case .wait(let wait) = step.next {
             let until = now.addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
-            _ = try? await outbox.postpone(deliveryID: delivery.id, owner: owner, until: until, note: step.note ?? "rate limit", now: now)
+            _ = try? await outbox.postpone(deliveryID: delivery.id, lease: delivery.lease, until: until, note: step.note ?? "rate limit", now: now)
             Counter(label: "herald_deliveries_postponed_total", dimensions: [("reason", "rate_limit")]).increment()
             return
         }
@@ -269,9 +272,9 @@ public final class DeliveryWorkers: Service, Sendable {
         let attempt = AttemptRecord(
             deliveryID: delivery.id, channel: channel, number: delivery.attemptsOnChannel + 1, startedAt: started,
             duration: .milliseconds(Int64(Date().timeIntervalSince(started) * 1000)), outcome: outcome, providerID: providerID,
-            errorCode: error?.code ?? error?.status.map { "HTTP \($0)" }, errorMessage: error.map { "\($0)" } ?? note)
+            errorCode: error?.code ?? error?.status.map { "HTTP \($0)" }, errorMessage: error.map { "\($0)" } ?? note, node: node)
         do {
-            let kept = try await outbox.record(attempt, next: next, owner: owner)
+            let kept = try await outbox.record(attempt, next: next, lease: delivery.lease)
             if !kept {
                 logger.warning("lease lost before the attempt was recorded; another worker will retry",
                                metadata: ["delivery": "\(delivery.id)"])

@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldStore
 import Hummingbird
 import Logging
 
@@ -13,6 +14,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return Self.response(problem)
+        } catch let error as OutboxError where error.code == .unavailable {
+            // Nothing was stored: the sender must try again (here or on another node), never assume a 202.
+            logger.error("store unavailable", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Self.response(Problem("store-unavailable", title: "Herald's store is unavailable", status: 503,
+                                         detail: "the database cannot be reached; nothing was accepted; send again after the Retry-After delay",
+                                         extensions: JSONObject(["retry_after": 2])))
         } catch let error as HTTPError {
             let status = Int(error.status.code)
             let problem: Problem = switch status {

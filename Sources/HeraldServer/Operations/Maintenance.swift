@@ -43,7 +43,8 @@ final class Maintenance: Service, Sendable {
                     .record(depth.oldestPendingDueAt.map { max(0, now.timeIntervalSince($0)) } ?? 0)
                 if tick % pruneEvery == 0 {
                     let cutoff = now.addingTimeInterval(-Double(retention.components.seconds))
-                    let pruned = try await outbox.prune(deliveredBefore: cutoff)
+                    // Bounded batches: each a short transaction, so pruning never holds the hot tables long.
+                    let pruned = try await outbox.pruneAll(deliveredBefore: cutoff, batch: 1000)
                     if pruned > 0 { logger.info("pruned delivered events", metadata: ["events": "\(pruned)"]) }
                 }
             } catch {

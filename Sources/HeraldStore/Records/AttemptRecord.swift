@@ -18,11 +18,14 @@ public struct AttemptRecord: Sendable, Hashable {
     public var errorCode: String?
     /// What went wrong, in words.
     public var errorMessage: String?
+    /// The node that made it (`--node`, or host name and pid).
+    public var node: String?
 
     public init(
         deliveryID: String, channel: String, number: Int, startedAt: Date, duration: Duration, outcome: String,
-        providerID: String? = nil, errorCode: String? = nil, errorMessage: String? = nil
+        providerID: String? = nil, errorCode: String? = nil, errorMessage: String? = nil, node: String? = nil
     ) {
+        self.node = node
         self.deliveryID = deliveryID
         self.channel = channel
         self.number = number
@@ -32,5 +35,17 @@ public struct AttemptRecord: Sendable, Hashable {
         self.providerID = providerID
         self.errorCode = errorCode
         self.errorMessage = errorMessage
+    }
+}
+
+extension AttemptRecord {
+    /// A failed attempt's error as kept on the delivery: `code: message`, or either alone.
+    var lastError: String? {
+        switch (errorCode, errorMessage) {
+        case (let code?, let message?): "\(code): \(message)"
+        case (let code?, nil): code
+        case (nil, let message?): message
+        case (nil, nil): nil
+        }
     }
 }

@@ -1,9 +1,11 @@
 import Foundation
 
 /// A delivery a worker has leased by ``Outbox/claim(limit:now:lease:owner:)``: everything it
-/// needs to make the next attempt.
+/// needs to make the next attempt, and the lease it holds it under.
 public struct ClaimedDelivery: Sendable, Hashable {
     public var id: String
+    /// The worker's hold on it: what ``Outbox/record(_:next:lease:)`` must present.
+    public var lease: Lease
     public var eventID: String
     public var rule: String
     public var element: Int?
@@ -33,8 +35,9 @@ public struct ClaimedDelivery: Sendable, Hashable {
     public init(
         id: String, eventID: String, rule: String, element: Int?, channels: [String], message: [UInt8],
         channelIndex: Int, attemptsOnChannel: Int, totalAttempts: Int, createdAt: Date, dueAt: Date, expiresAt: Date?,
-        priority: Int = 1, recipient: String? = nil
+        priority: Int = 1, recipient: String? = nil, lease: Lease
     ) {
+        self.lease = lease
         self.priority = priority
         self.recipient = recipient
         self.id = id

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension Outbox {
+extension SQLiteStore {
     /// The event with `id`, its deliveries in the order they were planned, each with its attempts
     /// oldest first; nil if no such event is stored.
     public func event(id: String) async throws(OutboxError) -> EventRecord? {
@@ -34,7 +34,7 @@ extension Outbox {
     /// Up to `limit` deliveries with `status` (any status if nil), with their attempts, ordered by
     /// delivery id. For the next page pass the last id returned as `cursor`: the order is stable,
     /// and deliveries that change status between pages are neither repeated nor shifted.
-    public func deliveries(status: DeliveryStatus?, limit: Int, after cursor: String? = nil) async throws(OutboxError) -> [DeliveryRecord] {
+    public func deliveries(status: DeliveryStatus?, limit: Int, after cursor: String?) async throws(OutboxError) -> [DeliveryRecord] {
         guard limit > 0 else { return [] }
         var conditions: [String] = []
         var arguments: StatementArguments = []

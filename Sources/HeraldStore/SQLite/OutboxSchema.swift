@@ -168,6 +168,20 @@ enum OutboxSchema {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v3-fencing-tokens-and-nodes") { db in
+            // A lease is an owner plus a fencing token, larger for every claim: a worker whose
+            // lease was taken over cannot record under it, even when the same node claimed again.
+            try db.execute(sql: """
+                ALTER TABLE deliveries ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE attempts ADD COLUMN node TEXT;
+                ALTER TABLE attempts ADD COLUMN lease_token INTEGER;
+                -- the nodes working on this store, by their last heartbeat
+                CREATE TABLE nodes (
+                    name TEXT NOT NULL PRIMARY KEY,
+                    seen_at INTEGER NOT NULL
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 }

@@ -1,6 +1,6 @@
 import GRDB
 
-extension Outbox {
+extension SQLiteStore {
     /// A pragma's value as the writer connection sees it (`synchronous`, `journal_mode`), for
     /// tests and diagnostics.
     func pragma(_ name: String) async throws(OutboxError) -> String? {

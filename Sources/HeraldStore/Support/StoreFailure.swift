@@ -7,4 +7,6 @@ enum StoreFailure: Error {
     case invalidInput(String)
     /// SQLite rolled a transaction back by itself partway (after an I/O error, say).
     case transactionLost
+    /// The database's schema was written by a newer Herald (its version, and the newest this one knows).
+    case newerSchema(found: Int, known: Int)
 }

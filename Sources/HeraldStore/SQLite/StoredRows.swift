@@ -9,14 +9,15 @@ enum StoredRows {
     static let deliveryColumns = """
         id, event_id, rule, element, channels, message, status, channel_index, attempts_on_channel,
         total_attempts, created_at, due_at, expires_at, updated_at, provider_id, delivered_channel,
-        last_error, dead_reason, priority, recipient, provider_status
+        last_error, dead_reason, priority, recipient, provider_status, lease_owner, lease_until, lease_token
         """
 
     static let attemptColumns = """
-        delivery_id, channel, number, started_at, duration_us, outcome, provider_id, error_code, error_message
+        delivery_id, channel, number, started_at, duration_us, outcome, provider_id, error_code, error_message, node, lease_token
         """
 
-    static func claimed(_ row: Row) throws -> ClaimedDelivery {
+    /// A delivery as just leased to `lease` (the row as it was before the claim changed it).
+    static func claimed(_ row: Row, lease: Lease) throws -> ClaimedDelivery {
         let id: String = try row.value("id", in: "a delivery")
         let what = "delivery \(id)"
         return ClaimedDelivery(
@@ -33,7 +34,8 @@ enum StoredRows {
             dueAt: StoredTime.date(milliseconds: try row.value("due_at", in: what)),
             expiresAt: (try row.value("expires_at", in: what) as Int64?).map(StoredTime.date(milliseconds:)),
             priority: try row.value("priority", in: what),
-            recipient: try row.value("recipient", in: what)
+            recipient: try row.value("recipient", in: what),
+            lease: lease
         )
     }
 
@@ -83,7 +85,8 @@ enum StoredRows {
             outcome: try row.value("outcome", in: what),
             providerID: try row.value("provider_id", in: what),
             errorCode: try row.value("error_code", in: what),
-            errorMessage: try row.value("error_message", in: what)
+            errorMessage: try row.value("error_message", in: what),
+            node: try row.value("node", in: what)
         )
     }
 

@@ -33,8 +33,8 @@ enum AcceptStatements {
 
         let insertDelivery = try db.cachedStatement(sql: """
             INSERT INTO deliveries (id, event_id, rule, element, channels, message, status, created_at, due_at, expires_at,
-                                    updated_at, priority, recipient, dead_reason, lease_owner, lease_until)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    updated_at, priority, recipient, dead_reason, lease_owner, lease_until, lease_token)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for delivery in acceptance.deliveries {
             var suppressed = delivery.suppressedReason
@@ -53,16 +53,17 @@ enum AcceptStatements {
                 delivery.id, event.id, delivery.rule, delivery.element, try StoredRows.text(of: delivery.channels),
                 Data(delivery.message), suppressed == nil ? DeliveryStatus.pending.rawValue : DeliveryStatus.suppressed.rawValue,
                 receivedAt, dueAt, delivery.expiresAt.map(StoredTime.milliseconds), receivedAt,
-                delivery.priority, delivery.recipient, suppressed, lease?.owner, lease?.until,
+                delivery.priority, delivery.recipient, suppressed, lease?.owner, lease?.until, lease == nil ? 0 : 1,
             ])
-            if lease != nil {
+            if let lease {
                 leasing?.remaining -= 1
                 leasing?.leased.append(ClaimedDelivery(
                     id: delivery.id, eventID: event.id, rule: delivery.rule, element: delivery.element, channels: delivery.channels,
                     message: delivery.message, channelIndex: 0, attemptsOnChannel: 0, totalAttempts: 0,
                     createdAt: StoredTime.date(milliseconds: receivedAt), dueAt: StoredTime.date(milliseconds: dueAt),
                     expiresAt: delivery.expiresAt.map { StoredTime.date(milliseconds: StoredTime.milliseconds($0)) },
-                    priority: delivery.priority, recipient: delivery.recipient))
+                    priority: delivery.priority, recipient: delivery.recipient,
+                    lease: Lease(owner: lease.owner, token: 1, until: StoredTime.date(milliseconds: lease.until))))
             }
         }
         return .accepted

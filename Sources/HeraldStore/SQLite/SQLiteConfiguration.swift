@@ -3,7 +3,7 @@
 /// The defaults suit a gateway that must not lose an accepted event when its process crashes;
 /// pick ``Synchronous-swift.enum/full`` when it must not lose one when the machine loses power
 /// either (see ``Outbox`` for exactly what each mode keeps).
-public struct OutboxConfiguration: Sendable, Hashable {
+public struct SQLiteConfiguration: Sendable, Hashable {
     /// SQLite's `PRAGMA synchronous` for the writer connection, in WAL mode.
     public enum Synchronous: String, Sendable, Hashable, CaseIterable {
         /// `NORMAL`: a commit appends to the WAL without waiting for the disk; the WAL is synced at

@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The clustered ``Outbox``: one PostgreSQL database shared by any number of `herald serve` nodes,
+/// through postgres-nio's pooled client. See ``Outbox`` for what every store promises.
+///
+/// ## Durability
+/// A call returns only after COMMIT, with `synchronous_commit = on` set for every connection: the
+/// commit is on the server's disk (and on its synchronous standbys, when there are any). Accepts
+/// share transactions (``PostgresAcceptCommitter``): a group of events is a few multi-row
+/// statements, not one statement per event.
+///
+/// ## Across nodes
+/// Claims take due rows with `FOR UPDATE SKIP LOCKED`, so nodes never wait for each other's
+/// claims; every claim bumps the delivery's fencing token. Event ids, idempotency keys, dedupe keys,
+/// opt-outs, statuses and replies are unique constraints or upserts in the one database, so a
+/// guarantee that holds on one node holds across all of them.
+public final class PostgresStore: Outbox {
+    public let configuration: PostgresConfiguration
+    public var location: String { configuration.location }
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+    private let isClosed = Mutex(false)
+    let committer: PostgresAcceptCommitter
+    private let writes = Mutex(GroupCommitStatistics())
+    /// The schema's version when the store opened, and now (after migrating).
+    public let schemaVersions: (from: Int, to: Int)
+
+    /// Connects, and brings the schema up to date unless `migrate` is false (then a schema that is
+    /// missing or older than this binary is refused).
+    ///
+    /// - Throws: ``OutboxError`` with ``OutboxError/Code/cannotOpen`` when the schema is newer
+    ///   than this binary (or not current while `migrate` is false), ``OutboxError/Code/unavailable``
+    ///   when the server cannot be reached.
+    public init(configuration: PostgresConfiguration, migrate: Bool = true, logger: Logger = Logger(label: "herald.store")) async throws(OutboxError) {
+        self.configuration = configuration
+        self.logger = logger
+        var client = PostgresClient.Configuration(
+            host: configuration.host, port: configuration.port, username: configuration.username,
+            password: configuration.password, database: configuration.database, tls: Self.tls(configuration.tls))
+        client.options.maximumConnections = max(2, configuration.maximumConnections)
+        client.options.minimumConnections = 0
+        client.options.connectTimeout = .seconds(5)
+        // 202 means committed to disk: never let a server default of `off` answer early.
+        client.options.additionalStartupParameters = [("synchronous_commit", "on"), ("application_name", "herald")]
+        let postgres = PostgresClient(configuration: client, backgroundLogger: logger)
+        self.client = postgres
+        self.runner = Task { await postgres.run() }
+        self.committer = PostgresAcceptCommitter(maxGroupSize: max(1, configuration.maxGroupSize))
+        let versions: (from: Int, to: Int)
+        do {
+            if migrate {
+                let outcome = try await PostgresSchema.migrate(postgres, logger: logger)
+                versions = (outcome.from, outcome.to)
+                if outcome.from != outcome.to {
+                    logger.info("store schema migrated", metadata: ["from": "\(outcome.from)", "to": "\(outcome.to)"])
+                }
+            } else {
+                let version = try await Self.schemaVersion(postgres, logger: logger)
+                versions = (version, version)
+                guard version == PostgresSchema.latestVersion else {
+                    throw OutboxError(code: .cannotOpen, path: configuration.location, operation: "reading the schema",
+                                      reason: version > PostgresSchema.latestVersion
+                                        ? "it was written by a newer version of Herald (version \(version); this one knows \(PostgresSchema.latestVersion))"
+                                        : "it is at version \(version), not \(PostgresSchema.latestVersion): run 'herald migrate --config herald.yaml'")
+                }
+            }
+        } catch {
+            runner.cancel()
+            await runner.value
+            var failure = Self.error(error, location: configuration.location, operation: "migrating the schema")
+            if failure.code == .database || failure.code == .invalidInput { failure.code = .cannotOpen }
+            throw failure
+        }
+        schemaVersions = versions
+    }
+
+    static func tls(_ mode: PostgresConfiguration.TLSMode) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable:
+            return .disable
+        case .prefer, .require:
+            var unverified = TLSConfiguration.makeClientConfiguration()
+            unverified.certificateVerification = .none
+            return mode == .prefer ? .prefer(unverified) : .require(unverified)
+        case .verifyFull:
+            return .require(.makeClientConfiguration())
+        }
+    }
+
+    private static func schemaVersion(_ client: PostgresClient, logger: Logger) async throws -> Int {
+        let exists = try await client.query("SELECT to_regclass('herald_schema') IS NOT NULL", logger: logger)
+        var found = false
+        for try await value in exists.decode(Bool.self) { found = value }
+        guard found else { return 0 }
+        var version = 0
+        for try await value in try await client.query("SELECT version FROM herald_schema", logger: logger).decode(Int.self) {
+            version = max(version, value)
+        }
+        return version
+    }
+
+    public func close() async throws(OutboxError) {
+        isClosed.withLock { $0 = true }
+        runner.cancel()
+        await runner.value
+    }
+
+    public func acceptStatistics() async -> AcceptStatistics {
+        await committer.statistics
+    }
+
+    public func groupCommitStatistics() async -> GroupCommitStatistics {
+        let accepts = await committer.statistics
+        let others = writes.withLock { $0 }
+        return GroupCommitStatistics(transactions: accepts.transactions + others.transactions, writes: accepts.callers + others.writes)
+    }
+
+    /// Whether the server answers now (for `/-/ready`).
+    public func ping() async -> Bool {
+        do {
+            try await client.query("SELECT 1", logger: logger)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    // MARK: - Running statements with errors that name the store and the operation
+
+    /// Runs `body` on a pooled connection (each statement commits on its own).
+    func connection<T: Sendable>(_ operation: @autoclosure () -> String, counted: Bool = false,
+                                 _ body: (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
+        try checkOpen(operation())
+        do {
+            let result = try await client.withConnection { connection in try await body(connection) }
+            if counted { writes.withLock { $0.transactions += 1; $0.writes += 1 } }
+            return result
+        } catch {
+            throw Self.error(error, location: location, operation: operation())
+        }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<T: Sendable>(_ operation: @autoclosure () -> String,
+                                  _ body: (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
+        try checkOpen(operation())
+        do {
+            let result = try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            writes.withLock { $0.transactions += 1; $0.writes += 1 }
+            return result
+        } catch {
+            throw Self.error(error, location: location, operation: operation())
+        }
+    }
+
+    func checkOpen(_ operation: @autoclosure () -> String) throws(OutboxError) {
+        if isClosed.withLock({ $0 }) {
+            throw OutboxError(code: .database, path: location, operation: operation(), reason: "the store is closed")
+        }
+    }
+
+    /// An error as the store reports it: never a statement's arguments (event bodies, phone numbers)
+    /// or the server's DETAIL (which quotes key values).
+    static func error(_ error: any Error, location: String, operation: String) -> OutboxError {
+        switch error {
+        case let error as OutboxError:
+            return error
+        case StoreFailure.corrupt(let reason):
+            return OutboxError(code: .corruptRow, path: location, operation: operation, reason: reason)
+        case StoreFailure.invalidInput(let reason):
+            return OutboxError(code: .invalidInput, path: location, operation: operation, reason: reason)
+        case StoreFailure.newerSchema(let found, let known):
+            return OutboxError(code: .cannotOpen, path: location, operation: operation,
+                               reason: "it was written by a newer version of Herald (schema version \(found); this one knows \(known))")
+        case StoreFailure.transactionLost:
+            return OutboxError(code: .database, path: location, operation: operation, reason: "the transaction was rolled back")
+        case let error as PostgresTransactionError:
+            let inner = error.closureError ?? error.commitError ?? error.beginError ?? error.rollbackError
+            return inner.map { Self.error($0, location: location, operation: operation) }
+                ?? OutboxError(code: .database, path: location, operation: operation, reason: "the transaction failed")
+        case let error as PSQLError:
+            return Self.error(error, location: location, operation: operation)
+        default:
+            // Connection pool errors (timeouts, a closed pool) are not PSQLErrors.
+            return OutboxError(code: .unavailable, path: location, operation: operation, reason: "\(type(of: error))")
+        }
+    }
+
+    private static func error(_ error: PSQLError, location: String, operation: String) -> OutboxError {
+        if error.code == .server, let info = error.serverInfo {
+            let state = info[.sqlState] ?? "?"
+            let message = info[.message] ?? "no message"
+            // 08: connection exception, 57P: operator intervention (shutdown, restart), 53: insufficient resources.
+            let unavailable = state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53")
+            return OutboxError(code: unavailable ? .unavailable : .database, path: location, operation: operation,
+                               reason: "\(message) (SQLSTATE \(state))")
+        }
+        return OutboxError(code: .unavailable, path: location, operation: operation, reason: "\(error.code)")
+    }
+}
