@@ -86,9 +86,11 @@ let package = Package(
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HeraldDeliveryTests", dependencies: ["HeraldDelivery", "HeraldCore"]),
-        .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore"]),
-        .testTarget(name: "HeraldServerTests", dependencies: ["HeraldServer", "HeraldCore"]),
-        .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCore", "HeraldDelivery"]),
+        // Test helpers shared by the test targets: a throwaway PostgreSQL server.
+        .target(name: "HeraldTestSupport", path: "Tests/HeraldTestSupport"),
+        .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldServerTests", dependencies: ["HeraldServer", "HeraldCore", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCore", "HeraldDelivery", "HeraldTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,8 +5,8 @@ import Testing
 /// Deliveries leased in the accept's own transaction (``Outbox/accept(_:leasing:)``), and the
 /// group commit of the writes every delivery makes.
 @Suite struct OutboxAcceptLeaseTests {
-    @Test func acceptLeasesDueDeliveriesUpToTheLimitAndClaimsSkipThem() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func acceptLeasesDueDeliveriesUpToTheLimitAndClaimsSkipThem(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             let (results, leased) = try await outbox.accept(
                 [acceptance("evt-1", rules: ["a", "b"]), acceptance("evt-2", rules: ["c"])],
                 leasing: AcceptLease(owner: "w1", until: at(30), limit: 2))
@@ -16,7 +16,7 @@ import Testing
             #expect(leased[0] == ClaimedDelivery(
                 id: "evt-1/a", eventID: "evt-1", rule: "a", element: nil, channels: ["whatsapp", "sms"],
                 message: bytes(#"{"text":"a"}"#), channelIndex: 0, attemptsOnChannel: 0, totalAttempts: 0,
-                createdAt: t0, dueAt: t0, expiresAt: nil))
+                createdAt: t0, dueAt: t0, expiresAt: nil, lease: Lease(owner: "w1", token: 1, until: at(30))))
 
             // Only the one left over is claimable, until the lease runs out.
             #expect(try await outbox.claim(limit: 10, now: at(1), lease: .seconds(30), owner: "w2").map(\.id) == ["evt-2/c"])
@@ -24,8 +24,8 @@ import Testing
         }
     }
 
-    @Test func theLeaseHolderRecordsItsAttempt() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func theLeaseHolderRecordsItsAttempt(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             let leased = try await outbox.accept([acceptance("evt-1")], leasing: AcceptLease(owner: "w1", until: at(30), limit: 5)).leased
             let delivery = try #require(leased.first)
             #expect(try await outbox.record(attempt(delivery.id, outcome: "delivered", errorCode: nil, errorMessage: nil),
@@ -36,8 +36,8 @@ import Testing
         }
     }
 
-    @Test func suppressedLaterAndDuplicateDeliveriesAreNeverLeased() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func suppressedLaterAndDuplicateDeliveriesAreNeverLeased(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1")])
             var optedOut = acceptance("evt-2", rules: ["optout"])
             optedOut.deliveries[0].suppressedReason = "recipient opted out"
@@ -52,8 +52,8 @@ import Testing
         }
     }
 
-    @Test func concurrentRecordsAllLandAndALostLeaseFailsOnlyItsOwn() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func concurrentRecordsAllLandAndALostLeaseFailsOnlyItsOwn(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept((0..<40).map { acceptance("evt-\($0)") })
             let claimed = try await outbox.claim(limit: 40, now: t0, lease: .seconds(30), owner: "w1")
             #expect(claimed.count == 40)
@@ -88,8 +88,8 @@ import Testing
 
 /// The WAL is copied back into the database file beside the writer, not in its commits.
 @Suite struct OutboxCheckpointTests {
-    @Test func commitsGetCheckpointedLongBeforeTheWritersOwnThreshold() async throws {
-        try await withOutbox { outbox, folder in
+    @Test(arguments: StoreKind.allCases) func commitsGetCheckpointedLongBeforeTheWritersOwnThreshold(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, folder in
             let file = folder.path("outbox.sqlite")
             func size(_ path: String) -> Int {
                 ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0

@@ -3,8 +3,8 @@ import HeraldStore
 import Testing
 
 @Suite struct OutboxAcceptTests {
-    @Test func anAcceptedEventReadsBackWithItsDeliveries() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func anAcceptedEventReadsBackWithItsDeliveries(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             // Twelve elements: planned order (0, 1, 2, …, 11) is not id order ("/10" < "/2").
             let deliveries = (0..<12).map { element in
                 NewDelivery(
@@ -46,15 +46,15 @@ import Testing
         }
     }
 
-    @Test func anUnknownEventIsNil() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func anUnknownEventIsNil(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             let missing = try await outbox.event(id: "evt-missing")
             #expect(missing == nil)
         }
     }
 
-    @Test func emptyBodiesAndMessagesAndNoDeliveriesAreStoredAsSuch() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func emptyBodiesAndMessagesAndNoDeliveriesAreStoredAsSuch(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             let empty = Acceptance(
                 event: NewEvent(id: "evt-empty", receivedAt: t0, body: [], matchedRules: []),
                 deliveries: [NewDelivery(id: "evt-empty/r", rule: "r", channels: ["sms"], message: [], dueAt: t0)])
@@ -70,8 +70,8 @@ import Testing
         }
     }
 
-    @Test func anEventWithAStoredIDIsADuplicateAndStoresNothing() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func anEventWithAStoredIDIsADuplicateAndStoresNothing(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1", receivedAt: at(0), rules: ["a", "b"])])
             var again = acceptance("evt-1", receivedAt: at(60), rules: ["a", "b", "c"])
             again.event.body = bytes(#"{"second":true}"#)
@@ -85,8 +85,8 @@ import Testing
         }
     }
 
-    @Test func anEventWithAStoredIdempotencyKeyIsADuplicateOfTheFirst() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func anEventWithAStoredIdempotencyKeyIsADuplicateOfTheFirst(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1", key: "order-77", receivedAt: at(0))])
 
             let results = try await outbox.accept([acceptance("evt-2", key: "order-77", receivedAt: at(5))])
@@ -97,15 +97,15 @@ import Testing
         }
     }
 
-    @Test func eventsWithoutAKeyAreNotDuplicatesOfEachOther() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func eventsWithoutAKeyAreNotDuplicatesOfEachOther(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             let results = try await outbox.accept([acceptance("evt-1"), acceptance("evt-2")])
             #expect(results == [.accepted, .accepted])
         }
     }
 
-    @Test func aBatchWithADuplicateStoresTheOthers() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aBatchWithADuplicateStoresTheOthers(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-2", receivedAt: at(-30))])
 
             let results = try await outbox.accept([
@@ -124,8 +124,8 @@ import Testing
         }
     }
 
-    @Test func aBatchThatCannotBeStoredStoresNothingAndSaysWhichEvent() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aBatchThatCannotBeStoredStoresNothingAndSaysWhichEvent(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1")])
             // A new event whose delivery id is already taken by evt-1's.
             var clash = acceptance("evt-2")
@@ -142,8 +142,8 @@ import Testing
         }
     }
 
-    @Test func aDeliveryWithNoChannelIsRefused() async throws {
-        try await withOutbox { outbox, folder in
+    @Test(arguments: StoreKind.allCases) func aDeliveryWithNoChannelIsRefused(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, folder in
             let error = await #expect(throws: OutboxError.self) {
                 try await outbox.accept([acceptance("evt-1", channels: [])])
             }
@@ -155,8 +155,8 @@ import Testing
         }
     }
 
-    @Test func anEmptyBatchIsNoTransaction() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func anEmptyBatchIsNoTransaction(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             let results = try await outbox.accept([])
             #expect(results == [])
             #expect(await outbox.acceptStatistics() == AcceptStatistics())

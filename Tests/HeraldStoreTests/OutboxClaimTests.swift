@@ -3,8 +3,8 @@ import HeraldStore
 import Testing
 
 @Suite struct OutboxClaimTests {
-    @Test func claimTakesDueDeliveriesOldestFirstUpToTheLimit() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func claimTakesDueDeliveriesOldestFirstUpToTheLimit(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([
                 acceptance("evt-b", dueAt: at(0)),
                 acceptance("evt-later", dueAt: at(10)),
@@ -26,8 +26,8 @@ import Testing
         }
     }
 
-    @Test func aClaimedDeliveryCarriesWhatTheWorkerNeeds() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aClaimedDeliveryCarriesWhatTheWorkerNeeds(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1", receivedAt: at(-2), dueAt: at(-1), expiresAt: at(600))])
 
             let claimed = try #require(try await outbox.claim(limit: 1, now: t0, lease: .seconds(30), owner: "w1").first)
@@ -36,13 +36,52 @@ import Testing
                 id: "evt-1/card-fraud-check", eventID: "evt-1", rule: "card-fraud-check", element: nil,
                 channels: ["whatsapp", "sms"], message: bytes(#"{"text":"card-fraud-check"}"#),
                 channelIndex: 0, attemptsOnChannel: 0, totalAttempts: 0, createdAt: at(-2), dueAt: at(-1),
-                expiresAt: at(600)))
+                expiresAt: at(600), lease: Lease(owner: "w1", token: 1, until: at(30))))
             #expect(claimed.currentChannel == "whatsapp")
         }
     }
 
-    @Test func aLeaseKeepsOthersOutUntilItExpires() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aLeaseTakenOverFencesOffTheOldHolderEvenWhenTheOwnerIsTheSame(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
+            _ = try await outbox.accept([acceptance("evt-1")])
+            let id = "evt-1/card-fraud-check"
+            // The same node claims twice: its first lease ran out while its attempt hung.
+            let first = try #require(try await outbox.claim(limit: 1, now: at(0), lease: .seconds(30), owner: "node-a").first)
+            let second = try #require(try await outbox.claim(limit: 1, now: at(30), lease: .seconds(30), owner: "node-a").first)
+            #expect(second.lease.token > first.lease.token)
+            #expect(try await outbox.delivery(id: id)?.lease == second.lease)
+
+            // The late record and postponement under the first token change nothing.
+            #expect(try await outbox.record(attempt(id, startedAt: at(1), outcome: "delivered"),
+                                            next: .delivered(channel: "whatsapp", providerID: "wamid.late"), lease: first.lease) == false)
+            #expect(try await outbox.postpone(deliveryID: id, lease: first.lease, until: at(99), note: "late", now: at(31)) == false)
+            #expect(try await outbox.delivery(id: id)?.status == .pending)
+            #expect(try await outbox.delivery(id: id)?.attempts.isEmpty == true)
+
+            // The current holder records, and its attempt carries its token's node.
+            var current = attempt(id, startedAt: at(31), outcome: "delivered", errorCode: nil, errorMessage: nil)
+            current.node = "node-a"
+            #expect(try await outbox.record(current, next: .delivered(channel: "whatsapp", providerID: "wamid.2"), lease: second.lease))
+            let record = try #require(try await outbox.delivery(id: id))
+            #expect(record.status == .delivered && record.providerID == "wamid.2" && record.lease == nil)
+            #expect(record.attempts.map(\.node) == ["node-a"])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases) func heartbeatsListTheNodesSeenWithinTheWindow(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
+            let first = try await outbox.heartbeat(node: "b", now: at(0), window: .seconds(5))
+            let second = try await outbox.heartbeat(node: "a", now: at(3), window: .seconds(5))
+            // b has not been seen for 6 s: it no longer counts.
+            let third = try await outbox.heartbeat(node: "a", now: at(6), window: .seconds(5))
+            #expect(first == ["b"])
+            #expect(second == ["a", "b"])
+            #expect(third == ["a"])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases) func aLeaseKeepsOthersOutUntilItExpires(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1")])
             let id = "evt-1/card-fraud-check"
 
@@ -58,8 +97,8 @@ import Testing
         }
     }
 
-    @Test func anExpiredLeaseStillCountsWhileNobodyElseClaimed() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func anExpiredLeaseStillCountsWhileNobodyElseClaimed(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1")])
             let id = "evt-1/card-fraud-check"
             _ = try await outbox.claim(limit: 1, now: at(0), lease: .seconds(5), owner: "slow")
@@ -70,8 +109,8 @@ import Testing
         }
     }
 
-    @Test func recordIsRefusedForUnknownUnclaimedOrFinishedDeliveries() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func recordIsRefusedForUnknownUnclaimedOrFinishedDeliveries(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1")])
             let id = "evt-1/card-fraud-check"
 
@@ -85,8 +124,8 @@ import Testing
         }
     }
 
-    @Test func aZeroLimitClaimsNothing() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aZeroLimitClaimsNothing(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1")])
             #expect(try await outbox.claim(limit: 0, now: t0, lease: .seconds(30), owner: "w1").isEmpty)
             #expect(try await outbox.claim(limit: 1, now: t0, lease: .seconds(30), owner: "w1").count == 1)

@@ -23,8 +23,8 @@ import Testing
         return (rank[new] ?? 0) > (rank[current] ?? 0)
     }
 
-    @Test func statusesMoveForwardOnceEach() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func statusesMoveForwardOnceEach(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             try await Self.delivered(outbox)
             func status(_ name: String, _ second: Int) -> StatusRecord {
                 StatusRecord(providerID: "wamid.A", status: name, at: at(second), receivedAt: at(second + 1))
@@ -41,8 +41,8 @@ import Testing
         }
     }
 
-    @Test func aReplyIsStoredOnceAndTheLatestQuestionFound() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aReplyIsStoredOnceAndTheLatestQuestionFound(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             try await Self.delivered(outbox, event: "e1", at: at(1))
             try await Self.delivered(outbox, event: "e2", wamid: "wamid.B", at: at(20))
             try await Self.delivered(outbox, event: "e3", rule: "flight-delay", wamid: "wamid.C", at: at(30))
@@ -57,8 +57,8 @@ import Testing
         }
     }
 
-    @Test func pacingCountsOnlyNonUrgentDeliveredMessagesInTheWindow() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func pacingCountsOnlyNonUrgentDeliveredMessagesInTheWindow(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             try await Self.delivered(outbox, event: "e1", at: at(1))
             try await Self.delivered(outbox, event: "e2", wamid: "wamid.B", at: at(100))
             try await Self.delivered(outbox, event: "e3", wamid: "wamid.C", at: at(200), priority: 0)
@@ -67,8 +67,8 @@ import Testing
         }
     }
 
-    @Test func optOutsAreAddedListedAndRemoved() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func optOutsAreAddedListedAndRemoved(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             try await outbox.suppress(Suppression(address: "+5511912345678", category: "marketing", reason: "replied SAIR", createdAt: at(1)))
             try await outbox.suppress(Suppression(address: "+5511912345678", category: "service", reason: "replied SAIR", createdAt: at(1)))
             try await outbox.suppress(Suppression(address: "+919876543210", category: "marketing", reason: "WhatsApp opt-out", createdAt: at(2)))
@@ -81,8 +81,8 @@ import Testing
     }
 
     /// Twilio's callback names the delivery: a status that outruns the send's answer still lands.
-    @Test func aStatusWithItsDeliveryIDIsRecordedBeforeTheProviderIDIsKnown() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aStatusWithItsDeliveryIDIsRecordedBeforeTheProviderIDIsKnown(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([Acceptance(event: NewEvent(id: "e9", receivedAt: t0, body: bytes("{}"), matchedRules: ["r"]),
                                                     deliveries: [NewDelivery(id: "e9/r", rule: "r", channels: ["sms"], message: bytes("{}"), dueAt: t0)])])
             let early = StatusRecord(providerID: "SM123", status: "sent", at: at(1), receivedAt: at(1))

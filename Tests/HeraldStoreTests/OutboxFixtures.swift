@@ -1,5 +1,7 @@
 import Foundation
 import HeraldStore
+import HeraldTestSupport
+import Testing
 
 /// A folder of its own under the system's temporary folder, removed by ``withOutbox(configuration:_:)``.
 struct TemporaryFolder {
@@ -19,14 +21,52 @@ struct TemporaryFolder {
     }
 }
 
-/// Runs `body` with an outbox in a new temporary file, and removes the file afterwards.
+/// The stores every conformance test runs against.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// Runs `body` with a new, empty store of `kind` — an SQLite file in a temporary folder, or a fresh
+/// database on the test process's throwaway PostgreSQL — and removes it afterwards.
 func withOutbox(
-    configuration: OutboxConfiguration = .init(),
-    _ body: (Outbox, TemporaryFolder) async throws -> Void
+    _ kind: StoreKind = .sqlite,
+    configuration: SQLiteConfiguration = .init(),
+    _ body: (any Outbox, TemporaryFolder) async throws -> Void
 ) async throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let outbox = try Outbox(path: folder.path("outbox.sqlite"), configuration: configuration)
+    let outbox: any Outbox
+    switch kind {
+    case .sqlite:
+        outbox = try SQLiteStore(path: folder.path("outbox.sqlite"), configuration: configuration)
+    case .postgres:
+        let server = try TestPostgres.shared()
+        let database = try server.freshDatabase()
+        outbox = try await PostgresStore(configuration: PostgresConfiguration(
+            host: "127.0.0.1", port: server.port, username: server.user, database: database, tls: .disable,
+            maxGroupSize: configuration.maxGroupSize))
+    }
+    do {
+        try await body(outbox, folder)
+    } catch {
+        try? await outbox.close()
+        throw error
+    }
+    try? await outbox.close()
+}
+
+/// Runs `body` with an SQLite store in a new temporary file (for what only SQLite has: its file,
+/// its pragmas, its migrations from older files).
+func withSQLite(
+    configuration: SQLiteConfiguration = .init(),
+    _ body: (SQLiteStore, TemporaryFolder) async throws -> Void
+) async throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let outbox = try SQLiteStore(path: folder.path("outbox.sqlite"), configuration: configuration)
     try await body(outbox, folder)
 }
 
@@ -81,6 +121,19 @@ func attempt(
 }
 
 extension Outbox {
+    /// Records `attempt` as the worker `owner` would while it holds the delivery's current lease
+    /// (a different owner presents the current token too, so only the owner tells them apart).
+    func record(_ attempt: AttemptRecord, next: NextStep, owner: String) async throws -> Bool {
+        let token = try await delivery(id: attempt.deliveryID)?.lease?.token ?? 0
+        return try await record(attempt, next: next, lease: Lease(owner: owner, token: token, until: t0))
+    }
+
+    /// Postpones as the worker `owner` would while it holds the delivery's current lease.
+    func postpone(deliveryID: String, owner: String, until: Date, note: String, now: Date) async throws -> Bool {
+        let token = try await delivery(id: deliveryID)?.lease?.token ?? 0
+        return try await postpone(deliveryID: deliveryID, lease: Lease(owner: owner, token: token, until: t0), until: until, note: note, now: now)
+    }
+
     /// The one delivery of an event stored with ``acceptance(_:key:receivedAt:rules:channels:dueAt:expiresAt:)``.
     func delivery(_ id: String) async throws -> DeliveryRecord? {
         let eventID = String(id.prefix { $0 != "/" })

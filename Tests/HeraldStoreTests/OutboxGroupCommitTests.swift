@@ -3,8 +3,8 @@ import HeraldStore
 import Testing
 
 @Suite struct OutboxGroupCommitTests {
-    @Test func concurrentCallersShareTransactions() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func concurrentCallersShareTransactions(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             let callers = 200
             let results = try await withThrowingTaskGroup(of: (Int, [AcceptResult]).self) { group in
                 for caller in 0..<callers {
@@ -27,8 +27,8 @@ import Testing
         }
     }
 
-    @Test func aFailingCallerDoesNotFailTheOthersInItsTransaction() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aFailingCallerDoesNotFailTheOthersInItsTransaction(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
                 for caller in 0..<40 {
                     group.addTask {
@@ -54,8 +54,8 @@ import Testing
         }
     }
 
-    @Test func aGroupIsNoLargerThanTheConfiguredSize() async throws {
-        try await withOutbox(configuration: .init(maxGroupSize: 1)) { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aGroupIsNoLargerThanTheConfiguredSize(store: StoreKind) async throws {
+        try await withOutbox(store, configuration: .init(maxGroupSize: 1)) { outbox, _ in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for caller in 0..<30 {
                     group.addTask { _ = try await outbox.accept([acceptance("evt-\(caller)")]) }
@@ -68,8 +68,8 @@ import Testing
         }
     }
 
-    @Test func aBatchLargerThanTheGroupSizeGoesInWhole() async throws {
-        try await withOutbox(configuration: .init(maxGroupSize: 2)) { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aBatchLargerThanTheGroupSizeGoesInWhole(store: StoreKind) async throws {
+        try await withOutbox(store, configuration: .init(maxGroupSize: 2)) { outbox, _ in
             let batch = (0..<5).map { acceptance("evt-\($0)") }
             let results = try await outbox.accept(batch)
             #expect(results == Array(repeating: .accepted, count: 5))

@@ -46,7 +46,7 @@ import Testing
         sqlite.waitUntilExit()
         #expect(sqlite.terminationStatus == 0)
 
-        let outbox = try Outbox(path: path)
+        let outbox = try SQLiteStore(path: path)
         let record = try #require(try await outbox.event(id: "e1"))
         let delivery = try #require(record.deliveries.first)
         #expect(delivery.status == .dead && delivery.deadReason == "sms: permanent failure: code 21211")

@@ -16,8 +16,8 @@ import Testing
                                             deliveries: deliveries)])
     }
 
-    @Test func theSameBusinessKeyWithinTheWindowIsStoredSuppressedNotSent() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func theSameBusinessKeyWithinTheWindowIsStoredSuppressedNotSent(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await Self.accept(outbox, "e1", [Self.delivery("e1", key: "txn-42", window: .seconds(3600))])
             _ = try await Self.accept(outbox, "e2", at: at(600), [Self.delivery("e2", key: "txn-42", window: .seconds(3600), due: at(600))])
             _ = try await Self.accept(outbox, "e3", at: at(600), [Self.delivery("e3", key: "txn-43", due: at(600))])
@@ -32,8 +32,8 @@ import Testing
         }
     }
 
-    @Test func anOptedOutDeliveryIsKeptAsSuppressedWithItsReason() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func anOptedOutDeliveryIsKeptAsSuppressedWithItsReason(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await Self.accept(outbox, "e1", [Self.delivery("e1", suppressed: "recipient opted out of marketing (STOP, 2026-11-01)")])
             let record = try #require(try await outbox.event(id: "e1")?.deliveries.first)
             #expect(record.status == .suppressed && record.deadReason?.hasPrefix("recipient opted out") == true)
@@ -43,8 +43,8 @@ import Testing
         }
     }
 
-    @Test func urgentDeliveriesAreClaimedAheadOfEarlierBulkOnes() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func urgentDeliveriesAreClaimedAheadOfEarlierBulkOnes(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             let bulk = (0..<5).map { Self.delivery("delay", rule: "notice-\($0)", due: at($0)) }
             _ = try await Self.accept(outbox, "delay", bulk)
             _ = try await Self.accept(outbox, "fraud", at: at(30), [Self.delivery("fraud", priority: 0, due: at(30))])
@@ -53,8 +53,8 @@ import Testing
         }
     }
 
-    @Test func aRecipientWhoOptedOutOfTheCategoryIsSuppressedInTheAcceptItself() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aRecipientWhoOptedOutOfTheCategoryIsSuppressedInTheAcceptItself(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             try await outbox.suppress(Suppression(address: "+919876543210", category: "marketing", reason: "replied STOP", createdAt: t0))
             var offer = Self.delivery("e1", rule: "offer")
             offer.optOutCategory = "marketing"

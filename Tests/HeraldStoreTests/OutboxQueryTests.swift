@@ -15,8 +15,8 @@ import Testing
         }
     }
 
-    @Test func deadDeliveriesPageByCursorInIDOrder() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func deadDeliveriesPageByCursorInIDOrder(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             try await fill(outbox, count: 12, dead: { $0 % 3 != 0 })  // 8 dead, 4 pending
             var seen: [String] = []
             var cursor: String?
@@ -35,8 +35,8 @@ import Testing
         }
     }
 
-    @Test func deliveriesWithoutAStatusListEveryOne() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func deliveriesWithoutAStatusListEveryOne(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             try await fill(outbox, count: 5, dead: { $0 == 2 })
             #expect(try await outbox.deliveries(status: nil, limit: 10).count == 5)
             #expect(try await outbox.deliveries(status: .pending, limit: 10).count == 4)
@@ -46,8 +46,8 @@ import Testing
         }
     }
 
-    @Test func depthCountsPendingDueAndDead() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func depthCountsPendingDueAndDead(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             #expect(try await outbox.depth(now: t0) == OutboxDepth(pending: 0, due: 0, dead: 0, oldestPendingDueAt: nil, lag: .zero))
 
             _ = try await outbox.accept([
@@ -65,8 +65,8 @@ import Testing
         }
     }
 
-    @Test func pruneRemovesOnlyEventsWhollyDeliveredBeforeTheDate() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func pruneRemovesOnlyEventsWhollyDeliveredBeforeTheDate(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([
                 acceptance("evt-old", key: "k-old", receivedAt: at(-100), rules: ["a", "b"], dueAt: at(-100)),
                 acceptance("evt-recent", receivedAt: at(-100), dueAt: at(-100)),
@@ -85,7 +85,7 @@ import Testing
                 #expect(try await outbox.record(attempt(delivery.id, startedAt: startedAt), next: next, owner: "w1"))
             }
 
-            #expect(try await outbox.prune(deliveredBefore: t0) == 1)
+            #expect(try await outbox.prune(deliveredBefore: t0, limit: 100) == 1)
 
             #expect(try await outbox.event(id: "evt-old") == nil)
             for kept in ["evt-recent", "evt-pending", "evt-half-dead"] {

@@ -10,8 +10,8 @@ import Testing
         try #require(try await outbox.claim(limit: 1, now: now, lease: .seconds(30), owner: owner).first)
     }
 
-    @Test func aRetryKeepsTheChannelAndCountsTheAttempt() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aRetryKeepsTheChannelAndCountsTheAttempt(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1")])
             _ = try await claim(outbox, at: at(0))
 
@@ -31,8 +31,8 @@ import Testing
         }
     }
 
-    @Test func failingOverMovesToTheNextChannelAndDeliveringEndsIt() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func failingOverMovesToTheNextChannelAndDeliveringEndsIt(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1")])
             let attempts = [
                 attempt(id, channel: "whatsapp", number: 1, startedAt: at(0), errorCode: "timeout", errorMessage: nil),
@@ -65,8 +65,8 @@ import Testing
         }
     }
 
-    @Test func aDeadDeliveryKeepsItsReasonUntilRequeued() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aDeadDeliveryKeepsItsReasonUntilRequeued(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1", expiresAt: at(60))])
             _ = try await claim(outbox, at: at(0))
             #expect(try await outbox.record(attempt(id, startedAt: at(0)), next: .nextChannel(index: 1, at: at(1)), owner: "w1"))
@@ -95,8 +95,8 @@ import Testing
         }
     }
 
-    @Test func onlyADeadDeliveryCanBeRequeued() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func onlyADeadDeliveryCanBeRequeued(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1")])
             #expect(try await outbox.requeue(deliveryID: id, now: t0) == false)
             #expect(try await outbox.requeue(deliveryID: "evt-9/none", now: t0) == false)
@@ -104,8 +104,8 @@ import Testing
         }
     }
 
-    @Test func aChannelIndexPastTheChannelsIsRefusedAndNothingIsRecorded() async throws {
-        try await withOutbox { outbox, _ in
+    @Test(arguments: StoreKind.allCases) func aChannelIndexPastTheChannelsIsRefusedAndNothingIsRecorded(store: StoreKind) async throws {
+        try await withOutbox(store) { outbox, _ in
             _ = try await outbox.accept([acceptance("evt-1")])
             _ = try await claim(outbox, at: at(0))
 

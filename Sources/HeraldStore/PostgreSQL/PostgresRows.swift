@@ -66,7 +66,9 @@ enum PostgresRows {
             attempts: [],
             priority: try row.value("priority", in: what),
             recipient: try row.value("recipient", in: what),
-            providerStatus: try row.value("provider_status", in: what)
+            providerStatus: try row.value("provider_status", in: what),
+            lease: StoredRows.lease(owner: try row.value("lease_owner", in: what), token: try row.value("lease_token", in: what),
+                                    until: try row.value("lease_until", in: what))
         )
     }
 

@@ -37,14 +37,17 @@ public struct DeliveryRecord: Sendable, Hashable {
     public var recipient: String?
     /// The provider's latest status for the message (sent, delivered, read, failed), when it sent one.
     public var providerStatus: String?
+    /// The worker's hold on it while one attempts it (owner, fencing token, until when); nil when free.
+    public var lease: Lease?
 
     public init(
         id: String, eventID: String, rule: String, element: Int?, channels: [String], message: [UInt8],
         status: DeliveryStatus, channelIndex: Int, attemptsOnChannel: Int, totalAttempts: Int,
         dueAt: Date, expiresAt: Date?, createdAt: Date, updatedAt: Date,
         providerID: String?, deliveredChannel: String?, lastError: String?, deadReason: String?,
-        attempts: [AttemptRecord], priority: Int = 1, recipient: String? = nil, providerStatus: String? = nil
+        attempts: [AttemptRecord], priority: Int = 1, recipient: String? = nil, providerStatus: String? = nil, lease: Lease? = nil
     ) {
+        self.lease = lease
         self.priority = priority
         self.recipient = recipient
         self.providerStatus = providerStatus

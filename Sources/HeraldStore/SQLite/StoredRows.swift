@@ -69,7 +69,9 @@ enum StoredRows {
             attempts: [],
             priority: try row.value("priority", in: what),
             recipient: try row.value("recipient", in: what),
-            providerStatus: try row.value("provider_status", in: what)
+            providerStatus: try row.value("provider_status", in: what),
+            lease: try lease(owner: row.value("lease_owner", in: what), token: row.value("lease_token", in: what),
+                             until: row.value("lease_until", in: what))
         )
     }
 
@@ -97,6 +99,12 @@ enum StoredRows {
             sql: "SELECT \(attemptColumns) FROM attempts WHERE delivery_id = ? ORDER BY id")
         delivery.attempts = try Row.fetchAll(statement, arguments: [delivery.id]).map(attempt)
         return delivery
+    }
+
+    /// A stored lease: nil unless it has an owner.
+    static func lease(owner: String?, token: Int64, until: Int64?) -> Lease? {
+        guard let owner else { return nil }
+        return Lease(owner: owner, token: token, until: StoredTime.date(milliseconds: until ?? 0))
     }
 
     /// A list of names as stored: a JSON array of strings.
