@@ -106,11 +106,13 @@ struct Replay: AsyncParsableCommand {
 /// Opens the outbox that herald.yaml names.
 enum StoreAccess {
     static func open(configFile: String, command: String) throws -> Outbox {
-        guard let data = FileManager.default.contents(atPath: configFile) else {
-            printError("herald \(command): cannot read config file '\(configFile)'; pass --config PATH to herald.yaml")
+        let decoder: GatewayConfigDecoder
+        do {
+            decoder = try GatewayLoad.readConfig(file: configFile)
+        } catch {
+            printError("herald \(command): \(error.description)")
             throw ExitStatus.usage
         }
-        let decoder = GatewayConfigDecoder(file: configFile, bytes: [UInt8](data))
         guard let config = decoder.config else {
             for diagnostic in decoder.log.diagnostics where diagnostic.severity == .error { printError(diagnostic.description) }
             throw ExitStatus.invalidInput
