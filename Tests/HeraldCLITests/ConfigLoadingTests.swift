@@ -4,36 +4,12 @@ import Testing
 /// herald.yaml and its rules folder read the same way by `herald check` and `herald serve` (start
 /// and reload): whatever one accepts, refuses or warns about, so does the other, in the same words.
 @Suite(.serialized) struct ConfigLoadingTests {
-    static let rules = """
-        templates:
-          hello: {default_locale: en, text: {en: "Hello {name}"}}
-        rules:
-          - id: greet
-            match: {type: [greeting]}
-            recipient: {address: $.data.phone}
-            channels: [ops]
-            template: hello
-            params: {name: $.data.name}
-        """
+    static let rules = RunningServer.greetingRules(channel: "ops")
 
-    /// A folder holding herald.yaml (`rules:` set to `rules`, one webhook endpoint, a store) and,
-    /// when `ruleFile` is given, that file's text written at `rules/rules.yaml`.
-    static func folder(rules setting: String = "rules", ruleFile: String? = ConfigLoadingTests.rules, extra: String = "") throws -> URL {
-        let folder = try HeraldProcess.temporaryFolder()
-        if let ruleFile {
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent("rules"), withIntermediateDirectories: true)
-            try ruleFile.write(to: folder.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
-        }
-        try """
-            rules: \(setting)
-            listen: 127.0.0.1:0
-            store: sqlite:data/herald.db
-            api_keys: [env:HERALD_API_KEY]
-            endpoints:
-              ops: {kind: webhook, url: "http://127.0.0.1:9/ops"}
-            \(extra)
-            """.write(to: folder.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
-        return folder
+    /// `RunningServer.folder`'s herald.yaml (endpoints at a port nothing listens on) with
+    /// `ruleFile` at rules/rules.yaml, and `rules:` set to `setting`.
+    static func folder(rules setting: String = "rules", ruleFile: String = ConfigLoadingTests.rules, extra: String = "") throws -> URL {
+        try RunningServer.folder(sinkPort: 9, extra: extra, rules: ruleFile, rulesSetting: setting)
     }
 
     /// Starts `herald serve` in `folder`; when it refuses to start, returns its exit status and stderr.

@@ -18,25 +18,24 @@ import Testing
         return MessagePlanner(ruleSet: ruleSet, endpoints: load.config?.endpoints ?? [])
     }
 
-    static func intake() throws -> (EventIntake, Outbox, URL) {
+    /// Plans the sample event `file` (after `edit`) as `herald serve`'s intake does, with a real
+    /// outbox in a temporary folder; returns what the outbox would store.
+    static func deliveries(file: String, edit: (String) -> String = { $0 }) throws -> (deliveries: [NewDelivery], event: JSONValue) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herald-intake-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
         let outbox = try Outbox(path: folder.appendingPathComponent("herald.db").path)
-        return (EventIntake(outbox: outbox), outbox, folder)
+        defer { try? outbox.close() }
+        let text = edit(try String(contentsOf: root.appendingPathComponent("samples/events/\(file)"), encoding: .utf8))
+        let batch = try #require(Ingest.parse(text).batch)
+        let planned = EventIntake(outbox: outbox).plan(batch, planner: try planner(), idempotencyKey: nil, now: acceptedAt)
+        return (planned.acceptances.flatMap(\.deliveries), try Ingest.json(text))
     }
 
     @Test(arguments: ["card-fraud-in.json", "card-fraud-pt.json", "cash-withdrawal-id.json", "flight-delay.json", "flight-cancelled.json"])
     func eachStoredDeliveryAgreesWithTheDryRun(file: String) throws {
-        let planner = try Self.planner()
-        let (intake, outbox, folder) = try Self.intake()
-        defer {
-            try? outbox.close()
-            try? FileManager.default.removeItem(at: folder)
-        }
-        let text = try String(contentsOf: Self.root.appendingPathComponent("samples/events/\(file)"), encoding: .utf8)
-        let batch = try #require(Ingest.parse(text).batch)
-        let deliveries = intake.plan(batch, planner: planner, idempotencyKey: nil, now: Self.acceptedAt).acceptances.flatMap(\.deliveries)
-        let report = DryRunReport.json(event: file, plan: planner.plan(try Ingest.json(text), now: Self.acceptedAt))
+        let (deliveries, event) = try Self.deliveries(file: file)
+        let report = DryRunReport.json(event: file, plan: try Self.planner().plan(event, now: Self.acceptedAt))
         guard case .array(let shown)? = report["messages"] else { Issue.record("no messages in \(report.compactJSON)"); return }
         #expect(!deliveries.isEmpty)
         #expect(deliveries.count == shown.count)
@@ -54,16 +53,10 @@ import Testing
     /// The fraud check: urgent, worthless after 15 minutes, once per transaction and phone number
     /// however the number is written, and sent after an opt-out (a `fraud` rule).
     @Test func theFraudCheckIsStoredUrgentExpiringAndDeduplicatedByTransaction() throws {
-        let planner = try Self.planner()
-        let (intake, outbox, folder) = try Self.intake()
-        defer {
-            try? outbox.close()
-            try? FileManager.default.removeItem(at: folder)
+        let stored = try Self.deliveries(file: "card-fraud-in.json") {
+            $0.replacingOccurrences(of: "\"+919876543210\"", with: "\"+91 (98765) 43210\"")
         }
-        let text = try String(contentsOf: Self.root.appendingPathComponent("samples/events/card-fraud-in.json"), encoding: .utf8)
-            .replacingOccurrences(of: "\"+919876543210\"", with: "\"+91 (98765) 43210\"")
-        let batch = try #require(Ingest.parse(text).batch)
-        let delivery = try #require(intake.plan(batch, planner: planner, idempotencyKey: nil, now: Self.acceptedAt).acceptances.first?.deliveries.first)
+        let delivery = try #require(stored.deliveries.first)
         #expect(delivery.priority == DeliveryTerms.Priority.urgent.rawValue)
         #expect(delivery.expiresAt == Self.acceptedAt.addingTimeInterval(15 * 60))
         #expect(delivery.recipient == "+919876543210")
