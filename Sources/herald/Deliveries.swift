@@ -108,25 +108,33 @@ struct Replay: AsyncParsableCommand {
 /// Opens the outbox that herald.yaml names.
 enum StoreAccess {
     static func open(configFile: String, command: String) async throws -> any Outbox {
-        guard let data = FileManager.default.contents(atPath: configFile) else {
-            printError("herald \(command): cannot read config file '\(configFile)'; pass --config PATH to herald.yaml")
-            throw ExitStatus.usage
-        }
-        let decoder = GatewayConfigDecoder(file: configFile, bytes: [UInt8](data))
-        guard let config = decoder.config else {
-            for diagnostic in decoder.log.diagnostics where diagnostic.severity == .error { printError(diagnostic.description) }
-            throw ExitStatus.invalidInput
-        }
-        guard config.server.postgres != nil || FileManager.default.fileExists(atPath: config.server.storePath) else {
-            printError("herald \(command): no store at '\(config.server.storePath)' ('store: \(config.server.storeSetting)'); has 'herald serve' run?")
+        let settings = try settings(configFile: configFile, command: command)
+        guard settings.postgres != nil || FileManager.default.fileExists(atPath: settings.storePath) else {
+            printError("herald \(command): no store at '\(settings.storePath)' ('store: \(settings.storeSetting)'); has 'herald serve' run?")
             throw ExitStatus.invalidInput
         }
         do {
             // The CLI never migrates: a schema behind this binary is for 'herald migrate' to bring up to date.
-            return try await StoreOpener.open(config.server, secrets: SecretStore(), migrate: false, logger: Logger(label: "herald"))
+            return try await StoreOpener.open(settings, secrets: SecretStore(), migrate: false, logger: Logger(label: "herald"))
         } catch {
             printError("herald \(command): \(error)")
             throw ExitStatus.invalidInput
         }
+    }
+
+    /// herald.yaml's server settings (`store:` among them): usage problems exit 2, errors in the file exit 1.
+    static func settings(configFile: String, command: String) throws -> ServerSettings {
+        let decoder: GatewayConfigDecoder
+        do {
+            decoder = try GatewayLoad.readConfig(file: configFile)
+        } catch {
+            printError("herald \(command): \(error.description)")
+            throw ExitStatus.usage
+        }
+        guard let config = decoder.config else {
+            for diagnostic in decoder.log.diagnostics where diagnostic.severity == .error { printError(diagnostic.description) }
+            throw ExitStatus.invalidInput
+        }
+        return config.server
     }
 }

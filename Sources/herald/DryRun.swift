@@ -50,14 +50,16 @@ struct DryRun: ParsableCommand {
                     }
                 case .success(let event):
                     let label = event["id"]?.stringValue ?? "\(name)#\(item.index)"
-                    let plan = planner.plan(event)
+                    // Planned as if accepted now, as `herald serve` would: expiry counts from here.
+                    let now = Date()
+                    let plan = planner.plan(event, now: now)
                     // A message that could not be rendered or sent as planned fails the dry run, so CI notices.
                     if !plan.skipped.isEmpty || plan.messages.contains(where: { !$0.allProblems.isEmpty }) { failed = true }
                     if json {
                         // The exact request per channel, secrets masked, as `herald send` would make it.
                         let report = DryRunReport.json(event: label, plan: plan) { message in
                             RequestPreview.requests(for: message, endpoints: endpoints,
-                                                    deliveryID: Send.deliveryID(event: label, message: message), eventID: label, now: Date())
+                                                    deliveryID: Send.deliveryID(event: label, message: message), eventID: label, now: now)
                         }
                         print(report.compactJSON)
                     } else {

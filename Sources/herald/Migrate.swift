@@ -23,15 +23,7 @@ struct Migrate: AsyncParsableCommand {
     var config: String = "herald.yaml"
 
     func run() async throws {
-        guard let data = FileManager.default.contents(atPath: config) else {
-            printError("herald migrate: cannot read config file '\(config)'; pass --config PATH to herald.yaml")
-            throw ExitStatus.usage
-        }
-        let decoder = GatewayConfigDecoder(file: config, bytes: [UInt8](data))
-        guard let settings = decoder.config?.server else {
-            for diagnostic in decoder.log.diagnostics where diagnostic.severity == .error { printError(diagnostic.description) }
-            throw ExitStatus.invalidInput
-        }
+        let settings = try StoreAccess.settings(configFile: config, command: "migrate")
         let logger = Logger(label: "herald")
         do {
             let store = try await StoreOpener.open(settings, secrets: SecretStore(), migrate: true, logger: logger)

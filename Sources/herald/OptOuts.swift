@@ -62,16 +62,16 @@ struct OptOuts: AsyncParsableCommand {
 
     private func change(_ outbox: any Outbox) async throws {
         if let add {
-            let address = Conversations.address(add)
+            let address = RecipientAddress.normalized(add)
             for name in category.isEmpty ? RuleCategory.allCases.map(\.rawValue) : category {
                 try await outbox.suppress(Suppression(address: address, category: name, reason: reason, createdAt: Date()))
             }
             try await show(outbox, address: address)
         } else if let remove {
-            let removed = try await outbox.unsuppress(address: Conversations.address(remove), category: category.first)
+            let removed = try await outbox.unsuppress(address: RecipientAddress.normalized(remove), category: category.first)
             print("removed \(removed) opt-out\(removed == 1 ? "" : "s")")
         } else {
-            try await show(outbox, address: address.map(Conversations.address))
+            try await show(outbox, address: address.map(RecipientAddress.normalized))
         }
     }
 

@@ -47,7 +47,7 @@ struct Send: AsyncParsableCommand {
                     continue
                 }
                 let eventID = event["id"]?.stringValue ?? "\(name)#\(item.index)"
-                let plan = planner.plan(event)
+                let plan = planner.plan(event, now: Date())
                 if plan.matched.isEmpty { print("event \(eventID): no rule matched") }
                 for skipped in plan.skipped {
                     failed = true

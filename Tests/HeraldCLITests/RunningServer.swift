@@ -74,9 +74,25 @@ final class RunningServer: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// A rule file with one rule, `greet`, sending template `hello` on `channel` for `greeting` events.
+    static func greetingRules(channel: String = "whatsapp") -> String {
+        """
+        templates:
+          hello: {default_locale: en, text: {en: "Hello {name}"}}
+        rules:
+          - id: greet
+            match: {type: [greeting]}
+            recipient: {address: $.data.phone}
+            channels: [\(channel)]
+            template: hello
+            params: {name: $.data.name}
+        """
+    }
+
     /// A folder with herald.yaml pointing at the repository's rules (or `rules`), endpoints at `sinkPort`,
-    /// and the store inside it. `extra` is appended to herald.yaml.
-    static func folder(sinkPort: Int, extra: String = "", rules: String? = nil) throws -> URL {
+    /// and the store inside it. `extra` is appended to herald.yaml; `rulesSetting` replaces the
+    /// `rules:` value written.
+    static func folder(sinkPort: Int, extra: String = "", rules: String? = nil, rulesSetting: String? = nil) throws -> URL {
         let folder = try HeraldProcess.temporaryFolder()
         let rulesPath: String
         if let rules {
@@ -87,7 +103,7 @@ final class RunningServer: @unchecked Sendable {
             rulesPath = HeraldProcess.packageRoot.appendingPathComponent("rules").path
         }
         try """
-            rules: \(rulesPath)
+            rules: \(rulesSetting ?? rulesPath)
             listen: 127.0.0.1:0
             store: sqlite:data/herald.db
             api_keys: [env:HERALD_API_KEY]

@@ -171,17 +171,7 @@ import Testing
     }
 
     @Test func aReloadSwapsValidRulesAndRefusesInvalidOnes() async throws {
-        let rules = """
-            templates:
-              hello: {default_locale: en, text: {en: "Hello {name}"}}
-            rules:
-              - id: greet
-                match: {type: [greeting]}
-                recipient: {address: $.data.phone}
-                channels: [whatsapp]
-                template: hello
-                params: {name: $.data.name}
-            """
+        let rules = RunningServer.greetingRules()
         let setup = try Self.start(rules: rules)
         let server = setup.server
         let file = server.folder.appendingPathComponent("rules/rules.yaml")

@@ -199,6 +199,36 @@ import Testing
         #expect(requests[1]?["body"]?.stringValue?.hasPrefix("To=%2B919876543210&From=%2B15005550006&Body=") == true)
     }
 
+    /// `--json` shows what `herald serve` decides for each message besides its text: the address
+    /// it is kept under (for pacing, opt-outs and replies), urgent or not, when it expires, its
+    /// dedupe key and window, and the opt-out category that silences it.
+    @Test func jsonShowsWhatServeDecidesForEachMessage() throws {
+        let fraud = try String(contentsOf: HeraldProcess.packageRoot.appendingPathComponent("samples/events/card-fraud-in.json"), encoding: .utf8)
+            .replacingOccurrences(of: "\"+919876543210\"", with: "\"+91 98765-43210\"")
+        let before = Date()
+        let result = try runJSON(["-", "samples/events/flight-delay.json"], stdin: fraud)
+        let after = Date()
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let check = try #require(result.events.first?["messages"]?[0]?["delivery"])
+        #expect(check["address"] == "+919876543210")
+        #expect(check["urgent"] == true)
+        #expect(check["dedupe"] == ["key": .string("card-fraud-check\u{1F}+919876543210\u{1F}\"txn-IN-20250314-004218\""), "window_seconds": 86400])
+        // A fraud rule is sent after an opt-out unless it says `respect_opt_out: true`.
+        #expect(check["opt_out_category"] == .null)
+        // `expires: 15m` counts from acceptance, which for a dry run is the moment it runs.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let expires = try #require(check["expires_at"]?.stringValue.flatMap { formatter.date(from: $0) })
+        #expect(expires >= before.addingTimeInterval(900 - 0.001) && expires <= after.addingTimeInterval(900 + 0.001))
+
+        let delay = try #require(result.events.last?["messages"]?[0]?["delivery"])
+        #expect(delay["urgent"] == false)
+        #expect(delay["opt_out_category"] == "service")
+        #expect(delay["dedupe"]?["window_seconds"] == 86400)
+        #expect(delay["dedupe"]?["key"]?.stringValue?.hasPrefix("flight-delay-notice\u{1F}") == true)
+    }
+
     @Test func aMissingEventFileIsAUsageError() throws {
         let output = try HeraldProcess.run(["test"] + Self.config + ["samples/events/nope.json"])
         #expect(output.status == 2)

@@ -5,7 +5,7 @@ import Testing
 @Suite struct PlannedMessageStorageTests {
     @Test(arguments: SampleEvent.byTemplate.keys.sorted(), ["en", "pt-BR", "hi-IN", "id", "ar"])
     func aStoredMessageReadsBackAsPlanned(_ template: String, _ locale: String) throws {
-        let plan = try SampleGateway.planner().plan(SampleGateway.event(for: template, locale: locale))
+        let plan = try SampleGateway.planner().plan(SampleGateway.event(for: template, locale: locale), now: SampleGateway.acceptedAt)
         #expect(!plan.messages.isEmpty)
         for message in plan.messages {
             let bytes = Array(message.storedJSON.compactJSON.utf8)

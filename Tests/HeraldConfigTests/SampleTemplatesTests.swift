@@ -11,6 +11,9 @@ import Testing
 
 /// The sample gateway: the rules in rules/ and the endpoints of samples/herald.yaml.
 enum SampleGateway {
+    /// When the sample events are planned as accepted (expiry counts from it).
+    static let acceptedAt = Date(timeIntervalSince1970: 1_741_945_337)
+
     static let ruleSet: RuleSet? = {
         guard let paths = try? RuleCatalog.ruleFiles(in: PackageRoot.url.appending(path: "rules").path) else { return nil }
         let config = GatewayConfigDecoder(file: "samples/herald.yaml", bytes: (try? PackageRoot.bytes("samples/herald.yaml")) ?? [])
@@ -157,7 +160,7 @@ struct SampleTemplatesTests {
     @Test(arguments: cases)
     func rendersInItsOwnLocale(_ c: SampleTemplateCase) throws {
         let event = try SampleGateway.event(for: c.template, locale: c.locale)
-        let plan = try SampleGateway.planner().plan(event)
+        let plan = try SampleGateway.planner().plan(event, now: SampleGateway.acceptedAt)
         #expect(plan.skipped.isEmpty)
         #expect(plan.messages.map(\.template) == Array(repeating: c.template, count: c.texts.count))
         for (message, expected) in zip(plan.messages, c.texts) {
@@ -197,7 +200,7 @@ struct SampleTemplatesTests {
             return
         }
         event = event.replacing(["data", "passengers"], with: [first])
-        #expect(try SampleGateway.planner().plan(event).matched == [], "the sample rule needs 15 minutes or more")
+        #expect(try SampleGateway.planner().plan(event, now: SampleGateway.acceptedAt).matched == [], "the sample rule needs 15 minutes or more")
 
         let rules = ruleSet.rules.map { rule -> Rule in
             guard rule.templateID == c.template else { return rule }
@@ -206,7 +209,7 @@ struct SampleTemplatesTests {
             return everyDelay
         }
         let planner = MessagePlanner(ruleSet: RuleSet(rules: rules, templates: ruleSet.templates), endpoints: SampleGateway.endpoints)
-        let message = try #require(planner.plan(event).messages.first)
+        let message = try #require(planner.plan(event, now: SampleGateway.acceptedAt).messages.first)
         #expect(message.locale.locale == c.locale)
         #expect(message.locale.fallback == nil)
         #expect(message.problems == [])
@@ -218,7 +221,7 @@ struct SampleTemplatesTests {
     @Test(arguments: SampleEvent.byTemplate.keys.sorted())
     func aLocaleTheTemplateLacksFallsBackToTheDefault(_ template: String) throws {
         let english = try #require(Self.cases.first { $0.template == template && $0.locale == "en" })
-        let plan = try SampleGateway.planner().plan(SampleGateway.event(for: template, locale: "ar"))
+        let plan = try SampleGateway.planner().plan(SampleGateway.event(for: template, locale: "ar"), now: SampleGateway.acceptedAt)
         #expect(plan.messages.count == english.texts.count)
         for (message, expected) in zip(plan.messages, english.texts) {
             #expect(message.recipient.locale == "ar")
@@ -242,7 +245,7 @@ struct SampleTemplatesTests {
 
     @Test(arguments: fraudPrompts)
     func theFraudPromptHasLocalizedButtonsAndAFilledWhatsAppTemplate(_ c: (locale: String, language: String, buttons: [String], amount: String)) throws {
-        let plan = try SampleGateway.planner().plan(SampleGateway.event(for: "card_fraud_check", locale: c.locale))
+        let plan = try SampleGateway.planner().plan(SampleGateway.event(for: "card_fraud_check", locale: c.locale), now: SampleGateway.acceptedAt)
         let message = try #require(plan.messages.first)
         #expect(message.buttons.map(\.id) == ["confirm", "block"])
         #expect(message.buttons.map(\.title) == c.buttons)
@@ -271,7 +274,7 @@ struct SampleTemplatesTests {
         let event = try SampleGateway.event(for: "card_fraud_check", locale: c.locale)
             .replacing(["data", "amount"], with: .number(JSONNumber(Double(c.amount) ?? 0, literal: c.amount)))
             .replacing(["data", "currency"], with: .string(c.currency))
-        let message = try #require(SampleGateway.planner().plan(event).messages.first)
+        let message = try #require(SampleGateway.planner().plan(event, now: SampleGateway.acceptedAt).messages.first)
         #expect(message.problems == [])
         #expect(message.formattingLocale == c.locale)
         #expect(message.text == c.text)

@@ -96,7 +96,7 @@ struct DeliveryBenchmark {
             params: [Param(name: "code", source: .value(.path(try ValuePath(parsing: "$.data.code"))))])
         let planner = MessagePlanner(ruleSet: RuleSet(rules: [rule], templates: ["otp": template]), endpoints: [endpoint])
         let event = try JSONParser.parse(#"{"id":"evt-1","type":"bank.otp.requested","data":{"phone":"+919876543210","code":"482913"}}"#)
-        let plan = planner.plan(event)
+        let plan = planner.plan(event, now: Date())
         guard let message = plan.messages.first, message.text != nil, message.problems.isEmpty else {
             throw BenchError.usage("the benchmark rule planned no sendable message: \(plan)")
         }

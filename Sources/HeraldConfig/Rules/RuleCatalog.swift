@@ -2,7 +2,7 @@ import Foundation
 import HeraldCore
 
 /// Every rule file of a folder, decoded and checked together: ids unique across files, templates
-/// and endpoints that exist, params the templates need. Built from bytes (pure); `load` reads the folder.
+/// and endpoints that exist, params the templates need. Built from bytes (pure); `GatewayLoad` reads the folder.
 public struct RuleCatalog: Sendable {
     public struct Source: Sendable {
         public var name: String

@@ -27,6 +27,14 @@ public enum Instant {
         }
     }
 
+    /// `date` as Herald writes instants (the API, `herald test --json`): RFC 3339 in UTC with
+    /// milliseconds, `2026-11-25T18:07:46.123Z`.
+    public static func rfc3339(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
     /// Seconds, or milliseconds when `|value| ≥ 1e11`, since 1970-01-01T00:00:00Z.
     static func fromEpoch(_ value: Double) -> Date? {
         guard value.isFinite else { return nil }

@@ -1,6 +1,6 @@
 /// How `herald test` shows a plan: as text for people, as JSON for tools.
 public enum DryRunReport {
-    /// `{"event": …, "matched": […], "messages": [{"rule": …, "recipient": …, "locale": …, "text": …, …}]}`
+    /// `{"event": …, "matched": […], "messages": [{"rule": …, "recipient": …, "locale": …, "text": …, "delivery": …, …}]}`
     /// - Parameter requests: the exact requests a message's channels would get (`requests` field);
     ///   supplied by the delivery layer, which this pure module does not know.
     public static func json(event: String, plan: EventPlan, requests: ((PlannedMessage) -> JSONValue)? = nil) -> JSONValue {
@@ -66,6 +66,21 @@ public enum DryRunReport {
         if !message.allProblems.isEmpty {
             object["problems"] = .array(message.allProblems.map { .string($0) })
         }
+        object["delivery"] = json(delivery: message.delivery, address: message.recipient.normalizedAddress)
+        return .object(object)
+    }
+
+    /// What `herald serve` would store with the message besides it: `{"address": …, "urgent": …,
+    /// "expires_at": …, "dedupe": {"key": …, "window_seconds": …}, "opt_out_category": …}`.
+    static func json(delivery terms: DeliveryTerms, address: String) -> JSONValue {
+        var object = JSONObject()
+        object["address"] = .string(address)
+        object["urgent"] = .bool(terms.urgent)
+        object["expires_at"] = terms.expiresAt.map { .string(Instant.rfc3339($0)) } ?? .null
+        object["dedupe"] = terms.dedupe.map { dedupe in
+            ["key": .string(dedupe.key), "window_seconds": .number(JSONNumber(Int(dedupe.window.components.seconds)))]
+        } ?? .null
+        object["opt_out_category"] = terms.optOutCategory.map { .string($0.rawValue) } ?? .null
         return .object(object)
     }
 

@@ -38,6 +38,8 @@ public struct PlannedMessage: Sendable {
     /// For a message with buttons: how to answer by SMS in the text's language ("Reply YES or NO"),
     /// appended to the text on SMS channels.
     public var smsReply: String? = nil
+    /// Urgent or not, expiry, dedupe key and opt-out category, decided by the rule at planning.
+    public var delivery: DeliveryTerms = DeliveryTerms()
 
     /// The text as an SMS channel sends it: with the reply instruction when there is one.
     public var smsText: String? {
@@ -50,7 +52,7 @@ public struct PlannedMessage: Sendable {
     /// reply Herald could not understand).
     public func answer(_ text: String, on channel: String) -> PlannedMessage {
         PlannedMessage(rule: rule, element: element, recipient: recipient, locale: locale, formattingLocale: formattingLocale,
-                       channels: [channel], template: template, params: [], text: text, lengths: [], problems: [])
+                       channels: [channel], template: template, params: [], text: text, lengths: [], problems: [], delivery: delivery)
     }
 
     /// Every problem, the per-channel ones included, for showing.
@@ -85,9 +87,13 @@ public struct PlannedWhatsAppTemplate: Sendable, Hashable {
 }
 
 public struct ResolvedRecipient: Sendable, Hashable {
+    /// The address as the event has it.
     public var address: String
     public var locale: String?
     public var timezone: String?
+
+    /// The address as Herald keeps it, for pacing, opt-outs, dedupe and replies (`RecipientAddress`).
+    public var normalizedAddress: String { RecipientAddress.normalized(address) }
 }
 
 public struct ResolvedParam: Sendable, Hashable {
@@ -123,8 +129,10 @@ public struct ChannelLength: Sendable, Hashable {
     }
 }
 
-/// Plans the messages of matched rules: recipients, locale, params, rendered text, lengths.
-/// Pure: it touches no network, store or clock; build it once per rule set and reuse it.
+/// Plans the messages of matched rules: recipients, locale, params, rendered text, lengths, and how
+/// the outbox is to treat each (`DeliveryTerms`: urgent, expiry, dedupe, opt-out category).
+/// Pure: it touches no network, store or clock (the time of acceptance is a parameter); build it
+/// once per rule set and reuse it.
 public struct MessagePlanner: Sendable {
     public let ruleSet: RuleSet
     private let endpoints: [String: Endpoint]
@@ -138,19 +146,20 @@ public struct MessagePlanner: Sendable {
         self.renderers = Dictionary(uniqueKeysWithValues: locales.map { ($0, MessageRenderer(locale: $0)) })
     }
 
-    /// Matches the event and plans every message the matching rules would produce.
-    public func plan(_ event: JSONValue) -> EventPlan {
+    /// Matches the event and plans every message the matching rules would produce, as if the event
+    /// were accepted at `now` (expiry counts from then).
+    public func plan(_ event: JSONValue, now: Date) -> EventPlan {
         var plan = EventPlan(matched: [], messages: [], skipped: [])
         for rule in ruleSet.matchingRules(event) {
             plan.matched.append(rule.id)
             guard let forEach = rule.forEach else {
-                planMessage(rule: rule, event: event, element: nil, index: nil, into: &plan)
+                planMessage(rule: rule, event: event, element: nil, index: nil, now: now, into: &plan)
                 continue
             }
             switch forEach.resolve(event: event, element: nil) {
             case .array(let elements):
                 for (index, element) in elements.enumerated() {
-                    planMessage(rule: rule, event: event, element: element, index: index, into: &plan)
+                    planMessage(rule: rule, event: event, element: element, index: index, now: now, into: &plan)
                 }
             case nil:
                 plan.skipped.append(SkippedMessage(rule: rule.id, element: nil, reason: "for_each \(forEach) is missing from the event"))
@@ -161,7 +170,7 @@ public struct MessagePlanner: Sendable {
         return plan
     }
 
-    private func planMessage(rule: Rule, event: JSONValue, element: JSONValue?, index: Int?, into plan: inout EventPlan) {
+    private func planMessage(rule: Rule, event: JSONValue, element: JSONValue?, index: Int?, now: Date, into plan: inout EventPlan) {
         guard let address = rule.recipient.address.resolve(event: event, element: element) else {
             plan.skipped.append(SkippedMessage(rule: rule.id, element: index, reason: "recipient address \(rule.recipient.address) is missing"))
             return
@@ -222,13 +231,15 @@ public struct MessagePlanner: Sendable {
                 lengths.append(measured)
             }
         }
+        let recipient = ResolvedRecipient(address: addressText, locale: locale, timezone: timezone)
         plan.messages.append(PlannedMessage(
             rule: rule.id, element: index,
-            recipient: ResolvedRecipient(address: addressText, locale: locale, timezone: timezone),
+            recipient: recipient,
             locale: choice, formattingLocale: formatting, channels: rule.channels, template: rule.templateID, params: params,
             text: text, lengths: lengths, problems: problems, channelProblems: channelProblems,
             buttons: buttons, whatsappTemplate: whatsappTemplate,
-            smsReply: smsReply))
+            smsReply: smsReply,
+            delivery: DeliveryTerms(rule: rule, address: recipient.normalizedAddress, event: event, element: element, now: now)))
     }
 
     /// Numbers, money and dates follow the recipient's own locale when it speaks the text's language

@@ -16,13 +16,13 @@ extension GatewayAPI {
     func addSuppressionRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/suppressions") { request, _ in
             try self.authorize(request)
-            let address = request.uri.queryParameters.get("address").map { Conversations.address($0) }
+            let address = request.uri.queryParameters.get("address").map { RecipientAddress.normalized($0) }
             let list = try await self.outbox.suppressions(address: address)
             return Self.json(["suppressions": .array(list.map(Self.json(suppression:)))])
         }
         router.put("/v1/suppressions/{address}") { request, context in
             try self.authorize(request)
-            let address = Conversations.address(Self.decoded(context.parameters.get("address") ?? ""))
+            let address = RecipientAddress.normalized(Self.decoded(context.parameters.get("address") ?? ""))
             let body = try await request.body.collect(upTo: 64 * 1024)
             var json: JSONValue = .object(JSONObject())
             if body.readableBytes > 0 {
@@ -51,7 +51,7 @@ extension GatewayAPI {
         }
         router.delete("/v1/suppressions/{address}") { request, context in
             try self.authorize(request)
-            let address = Conversations.address(Self.decoded(context.parameters.get("address") ?? ""))
+            let address = RecipientAddress.normalized(Self.decoded(context.parameters.get("address") ?? ""))
             let removed = try await self.outbox.unsuppress(address: address, category: request.uri.queryParameters.get("category"))
             return Self.json(["removed": .number(JSONNumber(removed))])
         }

@@ -7,9 +7,7 @@ import HeraldStore
 public enum RecordJSON {
     /// RFC 3339 in UTC with milliseconds: `2026-11-25T18:07:46.123Z`.
     static func timestamp(_ date: Date) -> JSONValue {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return .string(formatter.string(from: date))
+        .string(Instant.rfc3339(date))
     }
 
     /// The event with each delivery's provider statuses and the customer's replies.

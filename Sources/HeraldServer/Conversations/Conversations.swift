@@ -97,7 +97,7 @@ public final class Conversations: Sendable {
         }
         let rulesWithReplies = Set(snapshot.ruleSet.rules.filter { $0.onReply != nil }.map(\.id))
         if delivery == nil, message.context == nil, message.reference == nil {
-            delivery = try await outbox.latestQuestion(to: Self.address(message.from), rules: rulesWithReplies,
+            delivery = try await outbox.latestQuestion(to: RecipientAddress.normalized(message.from), rules: rulesWithReplies,
                                                        since: now.addingTimeInterval(-Double(replyWindow.components.seconds)))
         }
         let plan = delivery.flatMap { try? PlannedMessage(stored: JSONParser.parse($0.message)) }
@@ -106,7 +106,7 @@ public final class Conversations: Sendable {
 
         // An opt-out word: the sender is suppressed for every category that honours opt-outs.
         if button == nil, let text, let match = protection.optOutKeywords.keyword(matching: text, locale: plan?.recipient.locale) {
-            let address = Self.address(message.from)
+            let address = RecipientAddress.normalized(message.from)
             for category in RuleCategory.allCases {
                 try await outbox.suppress(Suppression(address: address, category: category.rawValue,
                                                       reason: "replied \(match.word) on \(channel)", createdAt: now))
@@ -144,7 +144,7 @@ public final class Conversations: Sendable {
         if kind != "opt_out", kind != "not_understood", let delivery, let endpoint = rule?.onReply {
             let reply = CallbackDocument.Reply(
                 replyID: message.id, eventID: delivery.eventID, deliveryID: delivery.id, rule: delivery.rule, channel: channel,
-                from: plan?.recipient.address ?? Self.address(message.from), kind: kind, button: button, text: text,
+                from: plan?.recipient.address ?? RecipientAddress.normalized(message.from), kind: kind, button: button, text: text,
                 repliedAt: message.timestamp ?? now, receivedAt: now)
             let id = "\(delivery.id)/reply/\(message.id)"
             let added = try await outbox.enqueue(
@@ -155,20 +155,12 @@ public final class Conversations: Sendable {
             workers.wake()
         }
         let stored = try await outbox.record(reply: ReplyRecord(
-            providerMessageID: message.id, deliveryID: delivery?.id, channel: channel, from: Self.address(message.from), kind: kind,
+            providerMessageID: message.id, deliveryID: delivery?.id, channel: channel, from: RecipientAddress.normalized(message.from), kind: kind,
             button: button, text: text, receivedAt: now, callbackDeliveryID: callbackID))
         if stored {
             Counter(label: "herald_replies_total", dimensions: [("channel", channel), ("kind", kind)]).increment()
             logger.info("reply", metadata: ["channel": "\(channel)", "kind": "\(kind)", "delivery": "\(delivery?.id ?? "-")",
                                             "button": "\(button ?? "-")"])
         }
-    }
-
-    /// A recipient as the outbox keys it: a phone number as `+` and digits (`+91 98765-43210`,
-    /// WhatsApp's `919876543210` and Twilio's `+919876543210` are one number); anything else
-    /// (an e-mail address) lowercased.
-    public static func address(_ raw: String) -> String {
-        if let digits = WhatsAppRequestBuilder.recipient(raw) { return "+" + digits }
-        return raw.lowercased()
     }
 }

@@ -28,34 +28,19 @@ public struct GatewaySnapshot: Sendable {
         }
     }
 
-    /// Reads herald.yaml and its rules folder and checks them as `herald check` does.
+    /// Reads herald.yaml and its rules folder and checks them as `herald check` does (`GatewayLoad`).
     public static func load(configFile: String, secrets: some SecretResolver, transport: CurlTransport,
                             now: Date = Date()) throws(LoadFailure) -> GatewaySnapshot {
-        guard let data = FileManager.default.contents(atPath: configFile) else {
+        let load: GatewayLoad
+        do {
+            load = try GatewayLoad.read(configFile: configFile)
+        } catch {
             throw LoadFailure(diagnostics: [Diagnostic(.error, file: configFile, mark: SourceMark(line: 1, column: 1),
                                                        message: "cannot read the file", hint: "check that it exists and is readable")],
                               summary: "cannot read config file '\(configFile)'")
         }
-        let decoder = GatewayConfigDecoder(file: configFile, bytes: [UInt8](data))
-        var diagnostics = decoder.log.diagnostics
-        guard let config = decoder.config else {
-            throw LoadFailure(diagnostics: diagnostics, summary: "\(configFile) has errors")
-        }
-        let paths: [String]
-        do {
-            paths = try RuleCatalog.ruleFiles(in: config.rulesFolder)
-        } catch {
-            throw LoadFailure(diagnostics: diagnostics + [Diagnostic(.error, file: configFile, mark: SourceMark(line: 1, column: 1),
-                message: "rules folder '\(config.rulesSetting)' cannot be read", hint: "fix 'rules:' (it is relative to herald.yaml)")],
-                              summary: "rules folder '\(config.rulesSetting)' cannot be read")
-        }
-        let read = RuleCatalog.readSources(paths)
-        let catalog = RuleCatalog(sources: read.sources, endpoints: Set(config.endpoints.map(\.name)),
-                                  endpointKinds: Dictionary(config.endpoints.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first }),
-                                  optOutKeywords: config.protection.optOutKeywords)
-        diagnostics += read.diagnostics + catalog.diagnostics
-        guard read.diagnostics.allSatisfy({ $0.severity != .error }), let ruleSet = catalog.ruleSet else {
-            throw LoadFailure(diagnostics: diagnostics.sorted(by: Diagnostic.ordered), summary: "the rules have errors")
+        guard let config = load.config, let ruleSet = load.ruleSet else {
+            throw LoadFailure(diagnostics: load.diagnostics, summary: load.config == nil ? "\(configFile) has errors" : "the rules have errors")
         }
         let dispatcher = Dispatcher(endpoints: config.endpoints, secrets: secrets, transport: transport, mail: transport)
         var inbound: [String: InboundSecrets] = [:]
@@ -69,7 +54,7 @@ public struct GatewaySnapshot: Sendable {
                 authToken: endpoint.kind == .twilio ? resolve(endpoint.token) : nil, statusCallback: endpoint.statusCallback)
         }
         return GatewaySnapshot(config: config, ruleSet: ruleSet, planner: MessagePlanner(ruleSet: ruleSet, endpoints: config.endpoints),
-                               dispatcher: dispatcher, inbound: inbound, warnings: diagnostics.filter { $0.severity == .warning }, loadedAt: now)
+                               dispatcher: dispatcher, inbound: inbound, warnings: load.warnings, loadedAt: now)
     }
 }
 

@@ -66,27 +66,13 @@ public struct EventIntake: Sendable {
         var planned: [(event: IncomingEvent, plan: EventPlan)] = []
         var messages: [String: PlannedMessage] = [:]
         for event in batch.events {
-            let plan = planner.plan(event.event)
+            let plan = planner.plan(event.event, now: now)
             planned.append((event, plan))
             var deliveries: [NewDelivery] = []
             for message in plan.messages {
-                let rule = planner.ruleSet.rule(id: message.rule)
-                let recipient = Conversations.address(message.recipient.address)
-                let element: JSONValue? = message.element.flatMap { index in
-                    rule?.forEach?.resolve(event: event.event, element: nil)?[index]
-                }
-                let dedupe = rule?.dedupe.flatMap { dedupe in
-                    dedupe.scopedKey(ruleID: message.rule, recipient: recipient, event: event.event, element: element)
-                        .map { NewDelivery.Dedupe(key: $0, window: dedupe.window) }
-                }
                 let id = Self.deliveryID(event: event.id, rule: message.rule, element: message.element)
                 messages[id] = message
-                deliveries.append(NewDelivery(
-                    id: id, rule: message.rule,
-                    element: message.element, channels: message.channels, message: message.storedJSON.compactJSONBytes,
-                    dueAt: now, expiresAt: rule?.expires.map { now.addingTimeInterval(Double($0.components.seconds)) },
-                    priority: rule?.urgent == true ? 0 : 1, recipient: recipient, dedupe: dedupe,
-                    optOutCategory: rule.flatMap { $0.suppressedByOptOut ? $0.category.rawValue : nil }))
+                deliveries.append(Self.delivery(message, id: id, now: now))
             }
             acceptances.append(Acceptance(
                 event: NewEvent(id: event.id, receivedAt: now, body: event.event.compactJSONBytes, matchedRules: plan.matched,
@@ -119,6 +105,17 @@ public struct EventIntake: Sendable {
                                     detail: invalid.detail, pointer: invalid.pointer))
         }
         return (outcomes.sorted { $0.index < $1.index }, leased)
+    }
+
+    /// The outbox's copy of a planned message: the planner decided everything (``DeliveryTerms``);
+    /// this only carries it over, due now.
+    public static func delivery(_ message: PlannedMessage, id: String, now: Date) -> NewDelivery {
+        let terms = message.delivery
+        return NewDelivery(
+            id: id, rule: message.rule, element: message.element, channels: message.channels,
+            message: message.storedJSON.compactJSONBytes, dueAt: now, expiresAt: terms.expiresAt, priority: terms.priority.rawValue,
+            recipient: message.recipient.normalizedAddress, dedupe: terms.dedupe.map { NewDelivery.Dedupe(key: $0.key, window: $0.window) },
+            optOutCategory: terms.optOutCategory?.rawValue)
     }
 
     /// `EVENT/RULE` or `EVENT/RULE/ELEMENT`: stable, so a replay or a retry is recognisable downstream.
