@@ -24,7 +24,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herald-intake-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outbox = try Outbox(path: folder.appendingPathComponent("herald.db").path)
+        let outbox = try SQLiteStore(path: folder.appendingPathComponent("herald.db").path)
         defer { try? outbox.close() }
         let text = edit(try String(contentsOf: root.appendingPathComponent("samples/events/\(file)"), encoding: .utf8))
         let batch = try #require(Ingest.parse(text).batch)

@@ -69,11 +69,18 @@ import Testing
                 }
                 return try await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
             }
-            // One accept, one claim and 40 records, the records sharing transactions.
+            // One accept, one claim and 40 records. SQLite's one writer shares transactions among
+            // them; PostgreSQL commits each record on its own connection (the server shares the WAL
+            // flushes of concurrent commits).
             let statistics = await outbox.groupCommitStatistics()
             #expect(statistics.writes == 42)
-            #expect(statistics.transactions >= 3)
-            #expect(statistics.transactions < 42)
+            switch store {
+            case .sqlite:
+                #expect(statistics.transactions >= 3)
+                #expect(statistics.transactions < 42)
+            case .postgres:
+                #expect(statistics.transactions == 42)
+            }
             for (index, delivery) in claimed.enumerated() {
                 let holder = index % 8 != 0
                 #expect(kept[delivery.id] == holder, "\(delivery.id)")
@@ -88,8 +95,8 @@ import Testing
 
 /// The WAL is copied back into the database file beside the writer, not in its commits.
 @Suite struct OutboxCheckpointTests {
-    @Test(arguments: StoreKind.allCases) func commitsGetCheckpointedLongBeforeTheWritersOwnThreshold(store: StoreKind) async throws {
-        try await withOutbox(store) { outbox, folder in
+    @Test func commitsGetCheckpointedLongBeforeTheWritersOwnThreshold() async throws {
+        try await withSQLite { outbox, folder in
             let file = folder.path("outbox.sqlite")
             func size(_ path: String) -> Int {
                 ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0

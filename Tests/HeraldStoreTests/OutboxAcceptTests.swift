@@ -143,13 +143,13 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases) func aDeliveryWithNoChannelIsRefused(store: StoreKind) async throws {
-        try await withOutbox(store) { outbox, folder in
+        try await withOutbox(store) { outbox, _ in
             let error = await #expect(throws: OutboxError.self) {
                 try await outbox.accept([acceptance("evt-1", channels: [])])
             }
             #expect(error?.code == .invalidInput)
             #expect(error?.description.contains("evt-1/card-fraud-check has no channel") == true)
-            #expect(error?.description.contains(folder.path("outbox.sqlite")) == true)
+            #expect(error?.description.contains(outbox.location) == true)
             let stored = try await outbox.event(id: "evt-1")
             #expect(stored == nil)
         }

@@ -109,38 +109,41 @@ public final class TestPostgres: Sendable {
 
     @discardableResult
     private func run(_ command: String, _ arguments: [String], asServer: Bool = true) throws -> String {
-        let process = Process()
-        if asServer && getuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", command] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: command)
-            process.arguments = arguments
-        }
-        // A file, not a pipe: `pg_ctl start` leaves the server running, and a server that inherited
-        // a pipe's end would keep a reader waiting for its end for ever.
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("herald-pg-output-\(UUID().uuidString)").path
-        guard FileManager.default.createFile(atPath: outputPath, contents: nil), let output = FileHandle(forWritingAtPath: outputPath) else {
-            throw Failure(description: "cannot create \(outputPath)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            try? output.close()
-            throw Failure(description: "cannot run \(command): \(error)")
-        }
-        process.waitUntilExit()
-        try? output.close()
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
+        let argv = asServer && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", command] + arguments : [command] + arguments
+        let (status, text) = try Self.spawn(argv)
+        guard status == 0 else {
             let log = (try? String(contentsOfFile: "\(folder)/server.log", encoding: .utf8)).map { "\nserver.log:\n" + $0.suffix(2000) } ?? ""
-            throw Failure(description: "\(command) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(text)\(log)")
+            throw Failure(description: "\(command) \(arguments.joined(separator: " ")) exited with \(status): \(text)\(log)")
         }
         return text
+    }
+
+    /// Runs `argv` to its end with its output in a file (not a pipe: `pg_ctl start` leaves the server
+    /// running, and a server holding a pipe's end would keep a reader waiting for ever), and returns
+    /// its exit status and output. posix_spawn and waitpid rather than Foundation's Process, whose
+    /// termination watch can miss a child that exits while another is being started.
+    public static func spawn(_ argv: [String]) throws -> (status: Int32, output: String) {
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("herald-pg-output-\(UUID().uuidString)").path
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var pid = pid_t()
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
+        guard spawned == 0 else { throw Failure(description: "cannot run \(argv[0]): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw Failure(description: "waiting for \(argv[0]) failed: errno \(errno)") }
+        }
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        // WIFEXITED / WEXITSTATUS, which Swift does not import.
+        let exited = status & 0x7f == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
     }
 
     /// The newest installed PostgreSQL's binaries (Debian keeps them under /usr/lib/postgresql/N/bin).

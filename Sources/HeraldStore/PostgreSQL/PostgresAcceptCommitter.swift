@@ -117,7 +117,8 @@ extension PostgresStore {
     /// Stores a group of batches in one transaction; one outcome per batch, in order.
     func storeGroup(_ batches: [PostgresAcceptCommitter.Batch]) async throws(OutboxError) -> [PostgresAcceptCommitter.Outcome] {
         let count = batches.reduce(0) { $0 + $1.acceptances.count }
-        return try await transaction("accepting \(count == 1 ? "1 event" : "\(count) events")") { connection in
+        // Counted by the committer, per group.
+        return try await transaction("accepting \(count == 1 ? "1 event" : "\(count) events")", counted: false) { connection in
             var group = AcceptGroup(batches: batches)
             return try await group.store(on: connection, logger: self.logger)
         }
@@ -291,8 +292,18 @@ private struct AcceptGroup {
                 INSERT INTO deliveries (id, event_id, rule, element, channels, message, status, created_at, due_at, expires_at,
                                         updated_at, priority, recipient, dead_reason, lease_owner, lease_until, lease_token)
                 \(columns.select)
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id
                 """
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: columns.binds), logger: logger)
+            var stored: Set<String> = []
+            for try await id in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: columns.binds), logger: logger).decode(String.self) {
+                stored.insert(id)
+            }
+            // A delivery id already taken (by another event, or twice in the group): the whole
+            // transaction rolls back, naming the event whose delivery it was.
+            if let (position, clash) = deliveries.first(where: { !stored.contains($0.1.id) }) {
+                throw StoreFailure.duplicateDelivery(event: acceptance(position).event.id, delivery: clash.id)
+            }
         }
 
         return batches.indices.map { batch in

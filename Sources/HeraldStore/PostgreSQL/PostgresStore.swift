@@ -147,12 +147,12 @@ public final class PostgresStore: Outbox {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    func transaction<T: Sendable>(_ operation: @autoclosure () -> String,
+    func transaction<T: Sendable>(_ operation: @autoclosure () -> String, counted: Bool = true,
                                   _ body: (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
         try checkOpen(operation())
         do {
             let result = try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-            writes.withLock { $0.transactions += 1; $0.writes += 1 }
+            if counted { writes.withLock { $0.transactions += 1; $0.writes += 1 } }
             return result
         } catch {
             throw Self.error(error, location: location, operation: operation())
@@ -175,6 +175,9 @@ public final class PostgresStore: Outbox {
             return OutboxError(code: .corruptRow, path: location, operation: operation, reason: reason)
         case StoreFailure.invalidInput(let reason):
             return OutboxError(code: .invalidInput, path: location, operation: operation, reason: reason)
+        case StoreFailure.duplicateDelivery(let event, let delivery):
+            return OutboxError(code: .database, path: location, operation: "accepting event \(event)",
+                               reason: "delivery id '\(delivery)' is already stored")
         case StoreFailure.newerSchema(let found, let known):
             return OutboxError(code: .cannotOpen, path: location, operation: operation,
                                reason: "it was written by a newer version of Herald (schema version \(found); this one knows \(known))")

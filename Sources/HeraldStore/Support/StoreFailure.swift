@@ -7,6 +7,8 @@ enum StoreFailure: Error {
     case invalidInput(String)
     /// SQLite rolled a transaction back by itself partway (after an I/O error, say).
     case transactionLost
+    /// A delivery id that is already stored (the event it was planned for, and the id).
+    case duplicateDelivery(event: String, delivery: String)
     /// The database's schema was written by a newer Herald (its version, and the newest this one knows).
     case newerSchema(found: Int, known: Int)
 }
