@@ -29,8 +29,9 @@ public struct GatewaySnapshot: Sendable {
     }
 
     /// Reads herald.yaml and its rules folder and checks them as `herald check` does.
+    /// The dispatcher takes its endpoints' gates from `registry` (the gateway's, which outlives reloads).
     public static func load(configFile: String, secrets: some SecretResolver, transport: CurlTransport,
-                            now: Date = Date()) throws(LoadFailure) -> GatewaySnapshot {
+                            now: Date = Date(), registry: EndpointRegistry = EndpointRegistry()) throws(LoadFailure) -> GatewaySnapshot {
         guard let data = FileManager.default.contents(atPath: configFile) else {
             throw LoadFailure(diagnostics: [Diagnostic(.error, file: configFile, mark: SourceMark(line: 1, column: 1),
                                                        message: "cannot read the file", hint: "check that it exists and is readable")],
@@ -57,7 +58,7 @@ public struct GatewaySnapshot: Sendable {
         guard read.diagnostics.allSatisfy({ $0.severity != .error }), let ruleSet = catalog.ruleSet else {
             throw LoadFailure(diagnostics: diagnostics.sorted(by: Diagnostic.ordered), summary: "the rules have errors")
         }
-        let dispatcher = Dispatcher(endpoints: config.endpoints, secrets: secrets, transport: transport, mail: transport)
+        let dispatcher = Dispatcher(endpoints: config.endpoints, secrets: secrets, transport: transport, mail: transport, registry: registry)
         var inbound: [String: InboundSecrets] = [:]
         for endpoint in config.endpoints where endpoint.kind == .whatsapp || endpoint.kind == .twilio {
             func resolve(_ reference: SecretReference?) -> Result<String, SecretError>? {
