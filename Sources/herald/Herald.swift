@@ -35,4 +35,6 @@ struct Herald: AsyncParsableCommand {
 enum ExitStatus {
     static let invalidInput = ExitCode(1)
     static let usage = ExitCode(2)
+    /// `herald send`: nothing failed, but quiet hours or pacing held some messages back.
+    static let held = ExitCode(3)
 }

@@ -6,14 +6,22 @@ import HeraldDelivery
 
 /// `herald send`: match, render and deliver now, printing each delivery's outcome.
 /// For batch jobs and for trying a config end to end; nothing is stored (the gateway service adds the outbox).
+/// It delivers through the same engine as `herald serve` (``Dispatcher/deliver(_:deliveryID:eventID:)``
+/// is a loop over the workers' step) and keeps the same quiet hours and pacing, which hold a
+/// non-urgent message rather than send it: with no outbox to wait in, a held message is reported
+/// and not sent.
 struct Send: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Match, render and deliver events now, printing each delivery's outcome.",
         discussion: """
             EVENT is a file holding one JSON object, a JSON array of events, or JSON Lines; '-' reads stdin.
             Secrets come from the env:/file: references in herald.yaml. Phone numbers are masked in the output.
+            Quiet hours and pacing (protection: in herald.yaml) apply as in 'herald serve': a non-urgent message
+            in the recipient's quiet hours, or over the pacing limit (counting the messages this run sent to the
+            recipient), is not sent; it is reported as 'held: <why> until <time>' and can be sent again then.
             Exit status: 0 when every message was delivered; 1 when an event is invalid, a message could not
-            be rendered, or a delivery failed on every channel; 2 usage errors.
+            be rendered, or a delivery failed on every channel; 2 usage errors; 3 when nothing failed but some
+            messages were held (send those events again after the time printed).
             """
     )
 
@@ -36,7 +44,11 @@ struct Send: AsyncParsableCommand {
         let transport = CurlTransport()
         defer { transport.shutdown() }
         let dispatcher = Dispatcher(endpoints: endpoints, secrets: SecretStore(), transport: transport, mail: transport)
+        let protection = workspace.config?.protection ?? ProtectionSettings()
+        // Pacing counts what this run sent: non-urgent messages delivered, by recipient address.
+        var sentTo: [String: [Date]] = [:]
         var failed = false
+        var held = false
         for (name, bytes) in try Workspace.readEventInputs(events, command: "send") {
             for item in EventReader.read(bytes) {
                 guard case .success(let event) = item.result else {
@@ -55,11 +67,20 @@ struct Send: AsyncParsableCommand {
                 }
                 for message in plan.messages {
                     let deliveryID = Send.deliveryID(event: eventID, message: message)
-                    let report = await dispatcher.deliver(message, deliveryID: deliveryID, eventID: eventID)
                     let recipient = Send.mask(message.recipient.address)
+                    let urgent = planner.ruleSet.rule(id: message.rule)?.urgent == true
+                    if !urgent, let hold = protection.hold(recipientTimeZone: message.recipient.timezone, now: Date(),
+                                                           sentTimes: sentTo[message.recipient.address] ?? []) {
+                        held = true
+                        print("event \(eventID): \(message.rule) → \(recipient): held: \(hold.explanation) until \(Send.timestamp(hold.until)),"
+                            + " not sent, delivery \(deliveryID)")
+                        continue
+                    }
+                    let report = await dispatcher.deliver(message, deliveryID: deliveryID, eventID: eventID)
                     let attempts = "\(report.attempts.count) attempt\(report.attempts.count == 1 ? "" : "s")"
                     switch report.result {
                     case .delivered(let channel, let providerID):
+                        if !urgent { sentTo[message.recipient.address, default: []].append(Date()) }
                         print("event \(eventID): \(message.rule) → \(recipient): delivered via \(channel)"
                             + (providerID.map { " (\($0))" } ?? "") + ", \(attempts), delivery \(deliveryID)")
                     case .failed(let reason):
@@ -73,6 +94,12 @@ struct Send: AsyncParsableCommand {
             }
         }
         if failed { throw ExitStatus.invalidInput }
+        if held { throw ExitStatus.held }
+    }
+
+    /// `2026-03-14T22:00:00Z`: when a held message may go.
+    static func timestamp(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
     }
 
     /// Stable across runs of the same event: a downstream system can de-duplicate a resend.

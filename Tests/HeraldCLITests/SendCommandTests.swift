@@ -112,4 +112,61 @@ import Testing
         #expect(output.stdout.contains("FAILED after 0 attempts"))
         #expect(output.stdout.contains("env:TWILIO_AUTH_TOKEN"))
     }
+
+    /// Quiet hours and pacing hold non-urgent messages as `herald serve` does; with no outbox to
+    /// wait in, `herald send` reports them held, sends nothing for them, and exits 3.
+    @Test func quietHoursAndPacingHoldNonUrgentMessagesAndExit3() throws {
+        let stub = try Stub()
+        let folder = try HeraldProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Quiet hours around the present moment in UTC: now in UTC is quiet, in Kolkata (+5:30) it is not.
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC") ?? .gmt
+        let hour = utc.component(.hour, from: Date())
+        let from = String(format: "%02d:00", (hour + 23) % 24), to = String(format: "%02d:00", (hour + 2) % 24)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        try """
+            templates:
+              notice: {default_locale: en, text: {en: "Your flight {flight} is delayed."}}
+            rules:
+              - id: notice
+                match: {type: [airline.flight.delayed]}
+                recipient: {address: $.data.phone, timezone: $.data.timezone}
+                channels: [whatsapp]
+                template: notice
+                params: {flight: $.data.flight}
+              - id: urgent-notice
+                match: {type: [airline.flight.cancelled]}
+                recipient: {address: $.data.phone, timezone: $.data.timezone}
+                channels: [whatsapp]
+                template: notice
+                params: {flight: $.data.flight}
+                urgent: true
+            """.write(to: folder.appendingPathComponent("rules/airline.yaml"), atomically: true, encoding: .utf8)
+        try """
+            rules: rules
+            endpoints:
+              whatsapp: {kind: whatsapp, url: "http://127.0.0.1:\(stub.port)/v23.0/1234567890/messages", token: "env:WHATSAPP_TOKEN", retry: {attempts: 1}}
+            protection: {quiet_hours: {from: "\(from)", to: "\(to)"}, pacing: 1/h}
+            """.write(to: folder.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        func event(_ id: String, _ type: String, phone: String, timezone: String) -> String {
+            #"{"id":"\#(id)","type":"airline.flight.\#(type)","data":{"phone":"\#(phone)","timezone":"\#(timezone)","flight":"XH 417"}}"#
+        }
+        try [event("q-utc", "delayed", phone: "+919800000001", timezone: "UTC"),
+             event("q-ist", "delayed", phone: "+919800000002", timezone: "Asia/Kolkata"),
+             event("p-ist", "delayed", phone: "+919800000002", timezone: "Asia/Kolkata"),
+             event("u-utc", "cancelled", phone: "+919800000001", timezone: "UTC")]
+            .joined(separator: "\n").write(to: folder.appendingPathComponent("events.jsonl"), atomically: true, encoding: .utf8)
+        let output = try HeraldProcess.run(["send", "--config", "herald.yaml", "events.jsonl"], in: folder, environment: ["WHATSAPP_TOKEN": "wa-secret"])
+        let received = stub.stop()
+        #expect(output.status == 3, "\(output.stdout)\(output.stderr)")
+        #expect(output.lines.count == 4, "\(output.lines)")
+        let line = { (id: String) in output.lines.first { $0.hasPrefix("event \(id):") } ?? "" }
+        #expect(line("q-utc").hasPrefix("event q-utc: notice → +91•••••••001: held: quiet hours (\(from)–\(to), UTC) until "), "\(line("q-utc"))")
+        #expect(line("q-utc").hasSuffix(", not sent, delivery q-utc/notice"), "\(line("q-utc"))")
+        #expect(line("q-ist").contains("delivered via whatsapp"), "outside quiet hours in Kolkata")
+        #expect(line("p-ist").contains("held: pacing: 1 messages per"), "the second to the same recipient this run: \(line("p-ist"))")
+        #expect(line("u-utc").contains("delivered via whatsapp"), "urgent messages skip quiet hours")
+        #expect(received.map { $0.split(separator: " ").last.map(String.init) ?? "" } == ["q-ist/notice", "u-utc/urgent-notice"])
+    }
 }

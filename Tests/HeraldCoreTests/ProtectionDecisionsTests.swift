@@ -335,3 +335,55 @@ private func quiet(_ from: String, _ to: String) throws -> QuietHours {
         #expect(ProtectionSettings().notUnderstood(for: "en") == nil)
     }
 }
+
+/// `ProtectionSettings.hold`: the one quiet-hours-then-pacing decision the outbox's workers and
+/// `herald send` both carry out.
+@Suite struct ProtectionHoldTests {
+    let settings: ProtectionSettings
+
+    init() throws {
+        settings = ProtectionSettings(pacing: Pacing(limit: 2, per: .seconds(3600)), quietHours: try quiet("22:00", "07:00"))
+    }
+
+    @Test func quietHoursInTheRecipientsZoneHoldUntilTheirEnd() throws {
+        // 23:30 in Kolkata is 18:00 UTC.
+        let hold = try #require(settings.hold(recipientTimeZone: "Asia/Kolkata", now: try at("2026-03-14T18:00:00Z"), sentTimes: []))
+        #expect(hold.reason == .quietHours)
+        #expect(hold.until == (try at("2026-03-15T01:30:00Z")), "07:00 in Kolkata")
+        #expect(hold.explanation == "quiet hours (22:00–07:00, Asia/Kolkata)")
+    }
+
+    @Test func anUnknownZoneFallsBackToTheDefaultAndNamesIt() throws {
+        let hold = try #require(settings.hold(recipientTimeZone: "Mars/Olympus", now: try at("2026-03-14T23:00:00Z"), sentTimes: []))
+        #expect(hold.explanation == "quiet hours (22:00–07:00, \(settings.defaultTimeZone.identifier))")
+        #expect(settings.hold(recipientTimeZone: "Mars/Olympus", now: try at("2026-03-14T12:00:00Z"), sentTimes: []) == nil)
+    }
+
+    @Test func outsideQuietHoursAFullPacingWindowHoldsUntilASlotFrees() throws {
+        let now = try at("2026-03-14T12:00:00Z")
+        let sent = [now.addingTimeInterval(-3000), now.addingTimeInterval(-600), now.addingTimeInterval(-7200)]
+        let hold = try #require(settings.hold(recipientTimeZone: "UTC", now: now, sentTimes: sent))
+        #expect(hold.reason == .pacing)
+        #expect(hold.until == now.addingTimeInterval(600), "the message sent 50 minutes ago leaves the window in 10")
+        #expect(settings.hold(recipientTimeZone: "UTC", now: now, sentTimes: Array(sent.prefix(1))) == nil)
+    }
+}
+
+@Suite struct TokenBucketRebaseTests {
+    @Test func aNewRateKeepsTheSlotsAlreadyBooked() throws {
+        var bucket = try #require(TokenBucket(rate: 2, burst: 1))
+        #expect([bucket.take(at: .zero), bucket.take(at: .zero), bucket.take(at: .zero)] == [.zero, .milliseconds(500), .seconds(1)])
+        var faster = try #require(bucket.rebased(rate: 10, at: .zero))
+        // The next slot of the old run was due at 1.5 s; from there, 10 a second.
+        #expect(faster.take(at: .zero) == .milliseconds(1500))
+        #expect(faster.take(at: .zero) == .milliseconds(1600))
+    }
+
+    @Test func anIdleBucketStartsFreshAtTheNewRate() throws {
+        var bucket = try #require(TokenBucket(rate: 1, burst: 1))
+        _ = bucket.take(at: .zero)
+        var rebased = try #require(bucket.rebased(rate: 4, at: .seconds(10)))
+        #expect(rebased.burst == 4)
+        #expect((0..<5).map { _ in rebased.take(at: .seconds(10)) } == [.zero, .zero, .zero, .zero, .milliseconds(250)])
+    }
+}

@@ -53,6 +53,21 @@ public struct TokenBucket: Sendable, Hashable {
         return wait
     }
 
+    /// This bucket at another rate (a reload changed `rate:`, or a cluster changed this node's
+    /// share of it), keeping the slots already handed out: a request after the change waits at
+    /// least until the next slot of the old run was due, and the new rate applies from there.
+    /// Nil for a rate or burst out of range (as ``init(rate:burst:)``).
+    public func rebased(rate: Double, burst: Int? = nil, at now: Duration) -> TokenBucket? {
+        guard var bucket = TokenBucket(rate: rate, burst: burst) else { return nil }
+        let nextDue = anchor + offset(issued - Int64(self.burst - 1))
+        if nextDue > now {
+            // A run that is already a full burst in: its next slot is due at `anchor`.
+            bucket.anchor = nextDue
+            bucket.issued = Int64(bucket.burst - 1)
+        }
+        return bucket
+    }
+
     /// How long a request arriving at `now` would wait, without taking a slot.
     public func wait(at now: Duration) -> Duration {
         var copy = self

@@ -11,13 +11,14 @@ public protocol DeliveryClock: Sendable {
     func sleep(for duration: Duration) async
 }
 
-/// The real clock.
+/// The real clock. Every instance reads the same monotonic time, so that state kept across
+/// dispatchers (breakers, rate buckets in ``EndpointRegistry``) means the same instant to each.
 public struct SystemDeliveryClock: DeliveryClock {
-    private let start = ContinuousClock.now
+    private static let start = ContinuousClock.now
 
     public init() {}
 
-    public func now() -> Duration { ContinuousClock.now - start }
+    public func now() -> Duration { ContinuousClock.now - Self.start }
     public func wallClock() -> Date { Date() }
     public func sleep(for duration: Duration) async {
         guard duration > .zero else { return }

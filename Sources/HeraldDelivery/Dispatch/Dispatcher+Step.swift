@@ -17,6 +17,9 @@ public struct DeliveryStep: Sendable {
         /// Not attempted: the endpoint's rate limit is booked for this long. Put it back and come
         /// back then, so that urgent messages claimed meanwhile go first.
         case wait(Duration)
+        /// Not attempted: every one of the endpoint's concurrency slots stayed taken for as long as
+        /// the delivery's lease allowed waiting. Put it back and come back after this long.
+        case busy(Duration)
     }
 
     /// The channel this step was about.
@@ -33,8 +36,15 @@ extension Dispatcher {
     /// - Parameters:
     ///   - attemptsOnChannel: attempts already made on this channel (0 for the first).
     ///   - age: how long ago the delivery was accepted (checked against the endpoint's `max_age`).
+    ///   - maxRateWait: the longest the attempt may wait for the endpoint's rate limit; beyond it
+    ///     the step is ``DeliveryStep/Next/wait(_:)``. Nil: no limit of its own.
+    ///   - leaseLeft: how long the caller still holds the delivery's lease. Waiting in the
+    ///     endpoint's gate (rate limit and concurrency) ends early enough that the attempt, with the
+    ///     endpoint's `timeout`, is over before the lease: a longer wait is ``DeliveryStep/Next/wait(_:)``
+    ///     or ``DeliveryStep/Next/busy(_:)`` instead, so no other worker takes the delivery over
+    ///     while it is being sent. Nil: no lease (`herald send`).
     public func step(_ message: PlannedMessage, channelIndex: Int, attemptsOnChannel: Int, age: Duration,
-                     deliveryID: String, eventID: String?, maxRateWait: Duration? = nil) async -> DeliveryStep {
+                     deliveryID: String, eventID: String?, maxRateWait: Duration? = nil, leaseLeft: Duration? = nil) async -> DeliveryStep {
         guard let text = message.text, !text.isEmpty, message.problems.isEmpty else {
             return DeliveryStep(channel: nil, outcome: nil, note: nil,
                                 next: .dead(reason: "message not rendered: \(message.problems.joined(separator: "; "))"))
@@ -61,13 +71,15 @@ extension Dispatcher {
         guard let secrets = lane.secrets else {
             return giveUp(.permanent(ProviderError(message: lane.secretError ?? "secrets unavailable")), outcome: nil)
         }
-        switch await gatedAttempt(lane: lane, attemptsOnChannel: attemptsOnChannel, age: age, maxWait: maxRateWait, send: {
+        switch await gatedAttempt(lane: lane, attemptsOnChannel: attemptsOnChannel, age: age, maxWait: maxRateWait, leaseLeft: leaseLeft, send: {
             await self.attempt(message, text: text, lane: lane, secrets: secrets, deliveryID: deliveryID, eventID: eventID)
         }) {
         case .circuitOpen:
             return giveUp(.circuitOpen, outcome: nil)
         case .later(let wait):
             return DeliveryStep(channel: channel, outcome: nil, note: "\(channel): rate limit", next: .wait(wait))
+        case .busy:
+            return DeliveryStep(channel: channel, outcome: nil, note: "\(channel): concurrency limit", next: .busy(Self.busyRetry))
         case .delivered(let outcome, let providerID):
             return DeliveryStep(channel: channel, outcome: outcome, note: nil, next: .delivered(channel: channel, providerID: providerID))
         case .retry(let outcome, let after):
@@ -81,23 +93,33 @@ extension Dispatcher {
     enum GatedAttempt {
         case circuitOpen
         case later(Duration)
+        case busy
         case delivered(DeliveryOutcome, providerID: String?)
         case retry(DeliveryOutcome, after: Duration)
         case giveUp(DeliveryOutcome, ChannelResult)
     }
 
+    /// What a lease must still cover after the attempt's `timeout`: recording the attempt.
+    static let leaseMargin = Duration.seconds(2)
+    /// When a delivery found no concurrency slot before its lease ran short: come back this soon.
+    static let busyRetry = Duration.milliseconds(250)
+
     /// Passes the endpoint's gate (breaker, rate limit, concurrency), runs `send` once, releases the
     /// gate and applies the endpoint's retry budget: the one place both kinds of step attempt.
-    func gatedAttempt(lane: Lane, attemptsOnChannel: Int, age: Duration, maxWait: Duration?,
+    /// With `leaseLeft`, waiting in the gate ends by the lease less the endpoint's `timeout` and
+    /// ``leaseMargin``.
+    func gatedAttempt(lane: Lane, attemptsOnChannel: Int, age: Duration, maxWait: Duration?, leaseLeft: Duration?,
                       send: () async -> DeliveryOutcome) async -> GatedAttempt {
         let clock = self.clock
-        switch await lane.gate.admit(at: { clock.now() }, maxWait: maxWait) {
+        let deadline = leaseLeft.map { clock.now() + $0 - lane.endpoint.delivery.timeout - Self.leaseMargin }
+        switch await lane.gate.admit(clock: clock, maxRateWait: maxWait, deadline: deadline) {
         case .circuitOpen: return .circuitOpen
         case .later(let wait): return .later(wait)
+        case .busy: return .busy
         case .go(let wait): await clock.sleep(for: wait)
         }
         let outcome = await send()
-        await lane.gate.release(outcome: outcome, at: clock.now())
+        lane.gate.release(outcome: outcome, at: clock.now())
         switch RetryDecision.decide(outcome: outcome, attempts: attemptsOnChannel + 1, age: age, settings: lane.endpoint.delivery, backoff: backoff) {
         case .done:
             if case .delivered(let providerID) = outcome { return .delivered(outcome, providerID: providerID) }
@@ -110,7 +132,9 @@ extension Dispatcher {
     /// Posts a document Herald composed (a reply for the rule's `on_reply` endpoint) once to the
     /// `webhook` endpoint `channel`, signed as the endpoint says, and decides what comes next. One
     /// channel only: giving up makes it dead.
-    public func step(document: JSONValue, channel: String, attemptsOnChannel: Int, age: Duration, deliveryID: String) async -> DeliveryStep {
+    /// `leaseLeft` bounds waiting in the gate as for a message.
+    public func step(document: JSONValue, channel: String, attemptsOnChannel: Int, age: Duration, deliveryID: String,
+                     leaseLeft: Duration? = nil) async -> DeliveryStep {
         func dead(_ why: String, outcome: DeliveryOutcome? = nil) -> DeliveryStep {
             DeliveryStep(channel: channel, outcome: outcome, note: why, next: .dead(reason: "\(channel): \(why)"))
         }
@@ -118,7 +142,7 @@ extension Dispatcher {
         guard lane.endpoint.kind == .webhook else { return dead("endpoint '\(channel)' is a \(lane.endpoint.kind.rawValue) endpoint; replies go to a webhook") }
         guard let secrets = lane.secrets else { return dead(lane.secretError ?? "secrets unavailable") }
         let clock = self.clock
-        switch await gatedAttempt(lane: lane, attemptsOnChannel: attemptsOnChannel, age: age, maxWait: nil, send: {
+        switch await gatedAttempt(lane: lane, attemptsOnChannel: attemptsOnChannel, age: age, maxWait: nil, leaseLeft: leaseLeft, send: {
             let request: HTTPRequest
             do throws(RequestBuildError) {
                 request = try WebhookRequestBuilder(endpoint: lane.endpoint, secrets: secrets)
@@ -135,6 +159,8 @@ extension Dispatcher {
             return DeliveryStep(channel: channel, outcome: nil, note: "circuit breaker open", next: .retry(after: .seconds(5)))
         case .later(let wait):
             return DeliveryStep(channel: channel, outcome: nil, note: "\(channel): rate limit", next: .wait(wait))
+        case .busy:
+            return DeliveryStep(channel: channel, outcome: nil, note: "\(channel): concurrency limit", next: .busy(Self.busyRetry))
         case .delivered(let outcome, let providerID):
             return DeliveryStep(channel: channel, outcome: outcome, note: nil, next: .delivered(channel: channel, providerID: providerID))
         case .retry(let outcome, let after):

@@ -48,11 +48,17 @@ public final class Dispatcher: Sendable {
     /// - Parameters:
     ///   - secrets: resolves `env:`/`file:` references once, here; an endpoint whose secret is missing
     ///     fails each delivery to it (and fails over) with a message naming the reference.
+    ///   - registry: where the endpoints' gates live. A long-running gateway passes the one it owns
+    ///     to every dispatcher it builds, so that breakers and limits outlive a reload; by default
+    ///     this dispatcher has gates of its own.
     public init(endpoints: [Endpoint], secrets: some SecretResolver, transport: any HTTPTransport,
-                mail: (any MailTransport)? = nil, clock: any DeliveryClock = SystemDeliveryClock(), backoff: Backoff = .default) {
+                mail: (any MailTransport)? = nil, clock: any DeliveryClock = SystemDeliveryClock(), backoff: Backoff = .default,
+                registry: EndpointRegistry = EndpointRegistry()) {
+        let gates = registry.gates(for: endpoints, at: clock.now())
         var lanes: [String: Lane] = [:]
         for endpoint in endpoints {
-            var lane = Lane(endpoint: endpoint, secrets: nil, secretError: nil, gate: EndpointGate(settings: endpoint.delivery))
+            guard let gate = gates[endpoint.name] else { continue }
+            var lane = Lane(endpoint: endpoint, secrets: nil, secretError: nil, gate: gate)
             do {
                 lane.secrets = try EndpointSecrets(resolving: endpoint, with: secrets)
             } catch {
@@ -67,58 +73,36 @@ public final class Dispatcher: Sendable {
         self.backoff = backoff
     }
 
-    /// Delivers one planned message, trying its channels in order.
+    /// Delivers one planned message, trying its channels in order: ``step(_:channelIndex:attemptsOnChannel:age:deliveryID:eventID:maxRateWait:leaseLeft:)``
+    /// in a loop, sleeping on the clock where the outbox's workers would store the delivery and
+    /// come back (a retry's backoff, a rate-limit wait). Quiet hours and pacing are the caller's
+    /// (``ProtectionSettings/hold(recipientTimeZone:now:sentTimes:)``).
     public func deliver(_ message: PlannedMessage, deliveryID: String, eventID: String?) async -> DeliveryReport {
         var report = DeliveryReport(deliveryID: deliveryID, rule: message.rule, attempts: [], failovers: [], result: .failed("not attempted"))
-        guard let text = message.text, !text.isEmpty, message.problems.isEmpty else {
-            report.result = .failed("message not rendered: \(message.problems.joined(separator: "; "))")
-            return report
-        }
         let start = clock.now()
-        let failover = Failover(channels: message.channels)
-        var decision = failover.first
-        while case .next(let channel) = decision {
-            let result = await deliver(message, text: text, on: channel, deliveryID: deliveryID, eventID: eventID, start: start, report: &report)
-            if case .delivered = result { return report }
-            report.failovers.append("\(channel): \(Self.describe(result))")
-            decision = failover.next(after: channel, result: result)
-        }
-        report.result = .failed(report.failovers.last ?? "no channels")
-        return report
-    }
-
-    /// Attempts one channel until it delivers or its budget runs out.
-    private func deliver(_ message: PlannedMessage, text: String, on channel: String, deliveryID: String, eventID: String?,
-                         start: Duration, report: inout DeliveryReport) async -> ChannelResult {
-        if let tooLong = message.channelProblems[channel] { return .permanent(ProviderError(message: tooLong)) }
-        guard let lane = lanes[channel] else { return .permanent(ProviderError(message: "no endpoint named '\(channel)' in herald.yaml")) }
-        guard let secrets = lane.secrets else { return .permanent(ProviderError(message: lane.secretError ?? "secrets unavailable")) }
-        var attempts = 0
+        var channelIndex = 0
+        var attemptsOnChannel = 0
         while true {
-            let clock = self.clock
-            switch await lane.gate.admit(at: { clock.now() }) {
-            case .circuitOpen:
-                return .circuitOpen
-            case .go(let wait):
-                await clock.sleep(for: wait)
-            case .later(let wait):
-                // Not asked for here (no maxWait): wait in place.
-                await clock.sleep(for: wait)
-                continue
+            let step = await step(message, channelIndex: channelIndex, attemptsOnChannel: attemptsOnChannel, age: clock.now() - start,
+                                  deliveryID: deliveryID, eventID: eventID)
+            if let outcome = step.outcome, let channel = step.channel {
+                attemptsOnChannel += 1
+                report.attempts.append(DeliveryAttempt(channel: channel, number: attemptsOnChannel, outcome: outcome, at: clock.now() - start))
             }
-            attempts += 1
-            let outcome = await attempt(message, text: text, lane: lane, secrets: secrets, deliveryID: deliveryID, eventID: eventID)
-            let now = clock.now()
-            await lane.gate.release(outcome: outcome, at: now)
-            report.attempts.append(DeliveryAttempt(channel: channel, number: attempts, outcome: outcome, at: now - start))
-            switch RetryDecision.decide(outcome: outcome, attempts: attempts, age: now - start, settings: lane.endpoint.delivery, backoff: backoff) {
-            case .done:
-                if case .delivered(let providerID) = outcome { report.result = .delivered(channel: channel, providerID: providerID) }
-                return .delivered
-            case .retry(let after):
+            switch step.next {
+            case .delivered(let channel, let providerID):
+                report.result = .delivered(channel: channel, providerID: providerID)
+                return report
+            case .retry(let after), .wait(let after), .busy(let after):
                 await clock.sleep(for: after)
-            case .giveUp(let reason):
-                return ChannelResult(reason)
+            case .nextChannel(let index):
+                if let note = step.note { report.failovers.append(note) }
+                channelIndex = index
+                attemptsOnChannel = 0
+            case .dead(let reason):
+                if let note = step.note { report.failovers.append(note) }
+                report.result = .failed(reason)
+                return report
             }
         }
     }

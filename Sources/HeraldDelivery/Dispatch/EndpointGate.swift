@@ -1,20 +1,69 @@
 import HeraldCore
+import Synchronization
 
 /// One endpoint's pace: its token bucket, its concurrency limit and its circuit breaker.
-/// Shared by every delivery to the endpoint.
-actor EndpointGate {
-    private var bucket: TokenBucket?
-    private var breaker = CircuitBreaker()
-    private let concurrency: Int
-    private var inFlight = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    init(settings: DeliverySettings) {
-        self.bucket = settings.ratePerSecond.flatMap { TokenBucket(rate: $0) }
-        self.concurrency = max(1, settings.concurrency)
+/// Shared by every delivery to the endpoint and, through ``EndpointRegistry``, by every dispatcher
+/// a reload builds: a reload changes the limits in place instead of starting a second gate.
+final class EndpointGate: Sendable {
+    /// A delivery waiting for a concurrency slot; resumed with true when handed one, false when
+    /// its deadline passed first.
+    private struct Waiter {
+        var id: Int
+        var continuation: CheckedContinuation<Bool, Never>
+        var timeout: Task<Void, Never>?
     }
 
-    enum Admission {
+    private struct State {
+        /// The endpoint's own limits, as herald.yaml gives them.
+        var settings: DeliverySettings
+        /// This node's part of those limits (1: all of them).
+        var share: Double = 1
+        var bucket: TokenBucket?
+        var breaker = CircuitBreaker()
+        var concurrency = 1
+        var inFlight = 0
+        var waiters: [Waiter] = []
+        var nextWaiterID = 0
+
+        /// Applies `settings` × `share`: a changed rate keeps the slots already booked, a changed
+        /// concurrency keeps the attempts in flight (a lower limit is reached as they finish).
+        mutating func applyLimits(at now: Duration) -> [Waiter] {
+            concurrency = max(1, Int((Double(max(1, settings.concurrency)) * share).rounded(.up)))
+            let rate = settings.ratePerSecond.map { $0 * share }
+            switch (rate, bucket) {
+            case (nil, _): bucket = nil
+            case (let rate?, let current?) where current.rate == rate: break
+            case (let rate?, let current?): bucket = current.rebased(rate: rate, at: now) ?? TokenBucket(rate: rate)
+            case (let rate?, nil): bucket = TokenBucket(rate: rate)
+            }
+            return grantWaiters()
+        }
+
+        /// Hands free slots to waiters, first come first served.
+        mutating func grantWaiters() -> [Waiter] {
+            var granted: [Waiter] = []
+            while inFlight < concurrency, !waiters.isEmpty {
+                inFlight += 1
+                granted.append(waiters.removeFirst())
+            }
+            return granted
+        }
+
+        mutating func releaseSlot() -> [Waiter] {
+            inFlight -= 1
+            return grantWaiters()
+        }
+    }
+
+    private let state: Mutex<State>
+
+    init(settings: DeliverySettings, share: Double = 1, now: Duration = .zero) {
+        var state = State(settings: settings, share: share)
+        _ = state.applyLimits(at: now)
+        self.state = Mutex(state)
+    }
+
+    enum Admission: Equatable {
         /// Go after waiting this long for the rate limit (a slot is held: call `release`).
         case go(wait: Duration)
         /// The breaker is open: do not send.
@@ -22,43 +71,111 @@ actor EndpointGate {
         /// The rate limit would make this wait longer than the caller accepts: nothing was taken;
         /// come back after this long (the outbox does, so that an urgent message can go first).
         case later(Duration)
+        /// Every concurrency slot stayed taken until the caller's deadline: nothing was taken.
+        case busy
     }
 
-    /// Waits for a concurrency slot, then asks the breaker and the rate limit. With `maxWait`,
-    /// a rate-limit wait longer than that takes no token and returns ``Admission/later(_:)``.
-    func admit(at now: @Sendable () -> Duration, maxWait: Duration? = nil) async -> Admission {
-        if inFlight >= concurrency {
-            await withCheckedContinuation { waiters.append($0) }
-        } else {
-            inFlight += 1
+    /// Waits for a concurrency slot, then asks the breaker and the rate limit.
+    /// - Parameters:
+    ///   - maxRateWait: a rate-limit wait longer than this takes no slot and returns ``Admission/later(_:)``.
+    ///   - deadline: on `clock`, when waiting must be over (a delivery's lease, less a margin): a
+    ///     concurrency slot not free by then returns ``Admission/busy``, a rate-limit wait past it
+    ///     ``Admission/later(_:)``. Nil: wait as long as it takes.
+    func admit(clock: any DeliveryClock, maxRateWait: Duration? = nil, deadline: Duration? = nil) async -> Admission {
+        guard await takeSlot(clock: clock, deadline: deadline) else { return .busy }
+        let time = clock.now()
+        let (admission, granted) = state.withLock { state -> (Admission, [Waiter]) in
+            guard state.breaker.allow(at: time) else { return (.circuitOpen, state.releaseSlot()) }
+            guard var bucket = state.bucket else { return (.go(wait: .zero), []) }
+            let wait = bucket.wait(at: time)
+            let pastMax = maxRateWait.map { wait > $0 } ?? false
+            let pastDeadline = deadline.map { time + wait > $0 } ?? false
+            if wait > .zero, pastMax || pastDeadline {
+                return (.later(wait), state.releaseSlot())
+            }
+            let taken = bucket.take(at: time)
+            state.bucket = bucket
+            return (.go(wait: taken), [])
         }
-        let time = now()
-        guard breaker.allow(at: time) else {
-            releaseSlot()
-            return .circuitOpen
-        }
-        if let maxWait, let wait = bucket?.wait(at: time), wait > maxWait {
-            releaseSlot()
-            return .later(wait)
-        }
-        let wait = bucket?.take(at: time) ?? .zero
-        return .go(wait: wait)
+        Self.resume(granted)
+        return admission
     }
 
     /// Frees the slot and tells the breaker how the attempt went.
     func release(outcome: DeliveryOutcome, at now: Duration) {
-        breaker.record(outcome, at: now)
-        releaseSlot()
+        let granted = state.withLock { state in
+            state.breaker.record(outcome, at: now)
+            return state.releaseSlot()
+        }
+        Self.resume(granted)
     }
 
-    private func releaseSlot() {
-        if waiters.isEmpty {
-            inFlight -= 1
-        } else {
-            // Hand the slot straight to the next waiter.
-            waiters.removeFirst().resume()
+    /// New limits from a reload; the breaker, the attempts in flight and the booked rate slots stay.
+    func configure(_ settings: DeliverySettings, at now: Duration) {
+        Self.resume(state.withLock { state in
+            state.settings = settings
+            return state.applyLimits(at: now)
+        })
+    }
+
+    /// Scales the limits to this node's share of the endpoint (`fraction` of 1): rate × share,
+    /// concurrency ⌈× share⌉ and at least 1. A cluster of N nodes gives each 1/N.
+    func setShare(_ fraction: Double, at now: Duration) {
+        guard fraction.isFinite, fraction > 0 else { return }
+        Self.resume(state.withLock { state in
+            state.share = min(fraction, 1)
+            return state.applyLimits(at: now)
+        })
+    }
+
+    var breakerState: CircuitBreaker.State { state.withLock { $0.breaker.state } }
+    /// The concurrency limit in force (after the share).
+    var concurrencyLimit: Int { state.withLock { $0.concurrency } }
+    /// The rate limit in force (after the share), requests per second.
+    var rateLimit: Double? { state.withLock { $0.bucket?.rate } }
+    var inFlight: Int { state.withLock { $0.inFlight } }
+
+    /// Takes a concurrency slot, waiting for one until `deadline` at most; false when none came.
+    private func takeSlot(clock: any DeliveryClock, deadline: Duration?) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let id = state.withLock { state -> Int? in
+                if state.inFlight < state.concurrency, state.waiters.isEmpty {
+                    state.inFlight += 1
+                    return nil
+                }
+                let id = state.nextWaiterID
+                state.nextWaiterID += 1
+                state.waiters.append(Waiter(id: id, continuation: continuation))
+                return id
+            }
+            guard let id else { return continuation.resume(returning: true) }
+            guard let deadline else { return }
+            let timeout = Task { [self] in
+                await clock.sleep(for: deadline - clock.now())
+                expire(id)
+            }
+            let stillWaiting = state.withLock { state in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return false }
+                state.waiters[index].timeout = timeout
+                return true
+            }
+            if !stillWaiting { timeout.cancel() }
         }
     }
 
-    var breakerState: CircuitBreaker.State { breaker.state }
+    /// The waiter's deadline passed: it leaves the queue without a slot (unless it got one already).
+    private func expire(_ id: Int) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        waiter?.continuation.resume(returning: false)
+    }
+
+    private static func resume(_ granted: [Waiter]) {
+        for waiter in granted {
+            waiter.timeout?.cancel()
+            waiter.continuation.resume(returning: true)
+        }
+    }
 }

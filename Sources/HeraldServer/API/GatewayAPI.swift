@@ -109,7 +109,7 @@ public final class GatewayAPI: Sendable {
         }
         router.post("/-/reload") { request, _ in
             try self.authorize(request)
-            let status = self.gateway.reload()
+            let status = await self.gateway.reload()
             ReloadMetrics.record(status)
             var object = JSONObject()
             object["successful"] = .bool(status.successful)
@@ -185,10 +185,11 @@ public final class GatewayAPI: Sendable {
         let reserved = workers.reserve(upTo: planned.deliveries)
         let outcomes: [EventIntake.Outcome]
         do {
-            let lease = reserved > 0 ? AcceptLease(owner: workers.owner, until: now.addingTimeInterval(workers.lease.inSeconds), limit: reserved) : nil
+            let leasedUntil = now.addingTimeInterval(workers.lease.inSeconds)
+            let lease = reserved > 0 ? AcceptLease(owner: workers.owner, until: leasedUntil, limit: reserved) : nil
             let accepted = try await intake.store(planned, leasing: lease)
             outcomes = accepted.outcomes
-            workers.handOff(accepted.leased.map { ($0, planned.messages[$0.id]) }, reserved: reserved)
+            workers.handOff(accepted.leased.map { ($0, planned.messages[$0.id], leasedUntil) }, reserved: reserved)
             // Deliveries that found no free worker wait in the outbox for a claim.
             if accepted.leased.count < planned.deliveries { workers.wake() }
         } catch {

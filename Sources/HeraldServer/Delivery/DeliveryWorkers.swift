@@ -25,10 +25,14 @@ public final class DeliveryWorkers: Service, Sendable {
     private let logger: Logger
     private let wakeup = Wakeup()
     private let metrics = MetricHandles()
-    /// Attempts running, plus slots reserved for deliveries the intake is about to hand over.
+    /// Attempts running, plus slots reserved for deliveries the intake is about to hand over or
+    /// the loop is claiming. Only ``take(upTo:)`` adds to it, so it never exceeds `concurrency`.
     private let inFlight = Atomic<Int>(0)
+    /// The most `inFlight` has been (for tests and the log; the gauge shows the current value).
+    private let inFlightHighWater = Atomic<Int>(0)
+    private let inFlightGauge = Gauge(label: "herald_delivery_in_flight")
     /// Deliveries leased as they were accepted, waiting for the loop to start them.
-    private let handedOff = Mutex<[(delivery: ClaimedDelivery, message: PlannedMessage?)]>([])
+    private let handedOff = Mutex<[HandOff]>([])
     /// Whether the outbox may hold due deliveries nobody leased: set by ``wake()``, by the poll
     /// timer and after a claim that filled every free worker.
     private let dueInOutbox = Atomic<Bool>(true)
@@ -63,21 +67,38 @@ public final class DeliveryWorkers: Service, Sendable {
     /// deliveries go out in the order they are due rather than newest first.
     func reserve(upTo count: Int) -> Int {
         guard !dueInOutbox.load(ordering: .relaxed) else { return 0 }
+        return take(upTo: count)
+    }
+
+    /// Takes up to `count` free workers at once (the intake's reservations and the loop's claims
+    /// both go through here, so together they never take more than there are).
+    private func take(upTo count: Int) -> Int {
         var used = inFlight.load(ordering: .relaxed)
         while true {
             let granted = min(count, concurrency - used)
             guard granted > 0 else { return 0 }
             let (exchanged, original) = inFlight.compareExchange(expected: used, desired: used + granted, ordering: .relaxed)
-            if exchanged { return granted }
+            if exchanged {
+                var highest = inFlightHighWater.load(ordering: .relaxed)
+                while highest < used + granted {
+                    (_, highest) = inFlightHighWater.compareExchange(expected: highest, desired: used + granted, ordering: .relaxed)
+                }
+                return granted
+            }
             used = original
         }
     }
 
+    /// The most workers ever busy or reserved at once; at most `concurrency`.
+    var inFlightHighWaterMark: Int { inFlightHighWater.load(ordering: .relaxed) }
+
+    /// A delivery leased as it was accepted: its message as planned, when the caller has it (so it
+    /// is not read back from its stored copy), and when its lease runs out.
+    typealias HandOff = (delivery: ClaimedDelivery, message: PlannedMessage?, leasedUntil: Date)
+
     /// Starts the deliveries leased at accept on reserved workers, and frees the reservations
     /// they do not use (duplicates, suppressed deliveries, a failed accept).
-    /// Each comes with its message as planned, when the caller has it, so it is not read back from
-    /// its stored copy.
-    func handOff(_ deliveries: [(delivery: ClaimedDelivery, message: PlannedMessage?)], reserved: Int) {
+    func handOff(_ deliveries: [HandOff], reserved: Int) {
         let unused = reserved - deliveries.count
         if unused > 0 { inFlight.subtract(unused, ordering: .relaxed) }
         if !deliveries.isEmpty { handedOff.withLock { $0.append(contentsOf: deliveries) } }
@@ -95,21 +116,21 @@ public final class DeliveryWorkers: Service, Sendable {
             // The group ends when every attempt in flight has been recorded: on shutdown nothing
             // new is claimed and what was claimed finishes.
             await withDiscardingTaskGroup { group in
-                func start(_ delivery: ClaimedDelivery, message: PlannedMessage? = nil) {
+                func start(_ delivery: ClaimedDelivery, message: PlannedMessage? = nil, leasedUntil: Date) {
                     group.addTask {
                         let slot = WorkerSlot(self)
-                        await self.process(delivery, planned: message, slot: slot)
+                        await self.process(delivery, planned: message, slot: slot, leasedUntil: leasedUntil)
                         slot.release()
                     }
                 }
                 // Deliveries the intake leased as it accepted them hold a reserved worker already.
                 func startHandedOff() {
                     let taken = handedOff.withLock { queued in
-                        var taken: [(delivery: ClaimedDelivery, message: PlannedMessage?)] = []
+                        var taken: [HandOff] = []
                         swap(&taken, &queued)
                         return taken
                     }
-                    for (delivery, message) in taken { start(delivery, message: message) }
+                    for (delivery, message, leasedUntil) in taken { start(delivery, message: message, leasedUntil: leasedUntil) }
                 }
                 // One timer for the pool: due retries and postponed deliveries are found by
                 // looking every `pollInterval`, not by a timer per wait.
@@ -123,20 +144,26 @@ public final class DeliveryWorkers: Service, Sendable {
                 while !self.stopping.load(ordering: .relaxed), !Task.isCancelled {
                     startHandedOff()
                     // The outbox is read only when it may hold due work: a delivery finishing
-                    // frees a worker but does not by itself make anything due.
-                    let free = concurrency - inFlight.load(ordering: .relaxed)
-                    if free > 0, dueInOutbox.exchange(false, ordering: .relaxed) {
+                    // frees a worker but does not by itself make anything due. The free workers
+                    // are taken before the claim, so the intake cannot reserve them meanwhile.
+                    if inFlight.load(ordering: .relaxed) < concurrency, dueInOutbox.exchange(false, ordering: .relaxed) {
+                        let free = take(upTo: concurrency)
                         var claimed: [ClaimedDelivery] = []
-                        do {
-                            claimed = try await outbox.claim(limit: free, now: Date(), lease: lease, owner: owner)
-                        } catch {
-                            logger.error("cannot claim deliveries", metadata: ["error": "\(error)"])
+                        let now = Date()
+                        if free > 0 {
+                            do {
+                                claimed = try await outbox.claim(limit: free, now: now, lease: lease, owner: owner)
+                            } catch {
+                                logger.error("cannot claim deliveries", metadata: ["error": "\(error)"])
+                            }
+                            if free > claimed.count { inFlight.subtract(free - claimed.count, ordering: .relaxed) }
                         }
-                        inFlight.add(claimed.count, ordering: .relaxed)
-                        for delivery in claimed { start(delivery) }
-                        // A full claim may have left more due work: look again once a worker is free.
+                        for delivery in claimed { start(delivery, leasedUntil: now.addingTimeInterval(lease.inSeconds)) }
+                        // A full claim may have left more due work (and one that found every
+                        // worker reserved did not look): look again once a worker is free.
                         if claimed.count == free { dueInOutbox.store(true, ordering: .relaxed) }
                     }
+                    inFlightGauge.record(inFlight.load(ordering: .relaxed))
                     await wakeup.wait()
                 }
                 // Accepted and leased before intake stopped: attempt them rather than leave them
@@ -156,7 +183,11 @@ public final class DeliveryWorkers: Service, Sendable {
     /// `slot` is released as soon as the attempt is over, before it is recorded: a worker is
     /// for attempting, and the record only waits for the next group commit (the delivery stays
     /// leased until it is in).
-    func process(_ delivery: ClaimedDelivery, planned: PlannedMessage? = nil, slot: WorkerSlot? = nil) async {
+    ///
+    /// `leasedUntil` is when the delivery's lease runs out: the attempt waits in its endpoint's
+    /// gate no longer than the lease allows, and is put back instead (another worker would take
+    /// it over once the lease ran out, and send it a second time).
+    func process(_ delivery: ClaimedDelivery, planned: PlannedMessage? = nil, slot: WorkerSlot? = nil, leasedUntil: Date) async {
         let started = Date()
         let snapshot = gateway.snapshot
         let stored: JSONValue
@@ -179,30 +210,37 @@ public final class DeliveryWorkers: Service, Sendable {
             Counter(label: "herald_deliveries_total", dimensions: [("endpoint", delivery.currentChannel ?? "-"), ("result", "expired")]).increment()
             return
         }
-        if let message, delivery.priority > 0, let wait = try? await protectionWait(delivery, message: message, snapshot: snapshot, now: started) {
-            _ = try? await outbox.postpone(deliveryID: delivery.id, lease: delivery.lease, until: wait.until, note: wait.why, now: started)
-            Counter(label: "herald_deliveries_postponed_total", dimensions: [("reason", wait.reason)]).increment()
+        if let message, delivery.priority > 0, let hold = try? await protectionHold(delivery, message: message, snapshot: snapshot, now: started) {
+            let note = "\(hold.explanation): waiting until \(RecordJSON.timestamp(hold.until).stringValue ?? "")"
+            _ = try? await outbox.postpone(deliveryID: delivery.id, lease: delivery.lease, until: hold.until, note: note, now: started)
+            Counter(label: "herald_deliveries_postponed_total", dimensions: [("reason", hold.reason.rawValue)]).increment()
             return
         }
         let age = Duration.milliseconds(Int64(max(0, started.timeIntervalSince(delivery.createdAt)) * 1000))
+        let leaseLeft = Duration.milliseconds(Int64(leasedUntil.timeIntervalSince(Date()) * 1000))
         let step: DeliveryStep
         if let message {
             // Non-urgent messages do not queue inside the rate limiter for long: they go back to the
             // outbox, where urgent ones are claimed first.
             step = await snapshot.dispatcher.step(message, channelIndex: delivery.channelIndex, attemptsOnChannel: delivery.attemptsOnChannel,
                                                   age: age, deliveryID: delivery.id, eventID: delivery.eventID,
-                                                  maxRateWait: delivery.priority > 0 ? .milliseconds(50) : nil)
+                                                  maxRateWait: delivery.priority > 0 ? .milliseconds(50) : nil, leaseLeft: leaseLeft)
         } else {
             // A reply on its way to the business: the stored document, signed, to the on_reply endpoint.
             step = await snapshot.dispatcher.step(document: stored["body"] ?? .null, channel: delivery.currentChannel ?? "-",
-                                                  attemptsOnChannel: delivery.attemptsOnChannel, age: age, deliveryID: delivery.id)
+                                                  attemptsOnChannel: delivery.attemptsOnChannel, age: age, deliveryID: delivery.id,
+                                                  leaseLeft: leaseLeft)
         }
         let now = Date()
-        if case .wait(let wait) = step.next {
-            let until = now.addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
-            _ = try? await outbox.postpone(deliveryID: delivery.id, lease: delivery.lease, until: until, note: step.note ?? "rate limit", now: now)
-            Counter(label: "herald_deliveries_postponed_total", dimensions: [("reason", "rate_limit")]).increment()
+        switch step.next {
+        case .wait(let wait), .busy(let wait):
+            let reason = if case .busy = step.next { "concurrency_limit" } else { "rate_limit" }
+            _ = try? await outbox.postpone(deliveryID: delivery.id, lease: delivery.lease, until: now.addingTimeInterval(wait.inSeconds),
+                                           note: step.note ?? reason, now: now)
+            Counter(label: "herald_deliveries_postponed_total", dimensions: [("reason", reason)]).increment()
             return
+        default:
+            break
         }
         let next: NextStep
         switch step.next {
@@ -210,7 +248,7 @@ public final class DeliveryWorkers: Service, Sendable {
         case .retry(let after): next = .retry(at: now.addingTimeInterval(Double(after.components.seconds) + Double(after.components.attoseconds) / 1e18))
         case .nextChannel(let index): next = .nextChannel(index: index, at: now)
         case .dead(let reason): next = .dead(reason: reason)
-        case .wait: return
+        case .wait, .busy: return
         }
         let (outcome, error): (String, ProviderError?) = switch step.outcome {
         case .delivered?: ("delivered", nil)
@@ -241,29 +279,17 @@ public final class DeliveryWorkers: Service, Sendable {
         }
     }
 
-    /// Quiet hours in the recipient's time zone, then pacing across rules: when a non-urgent
-    /// message must wait, until when and why; nil when it may go now.
-    private func protectionWait(_ delivery: ClaimedDelivery, message: PlannedMessage, snapshot: GatewaySnapshot, now: Date) async throws
-        -> (until: Date, why: String, reason: String)?
+    /// Quiet hours in the recipient's time zone, then pacing across rules (``ProtectionSettings/hold(recipientTimeZone:now:sentTimes:)``),
+    /// with the recipient's recent messages read from the outbox: nil when the message may go now.
+    private func protectionHold(_ delivery: ClaimedDelivery, message: PlannedMessage, snapshot: GatewaySnapshot, now: Date) async throws
+        -> ProtectionHold?
     {
         let protection = snapshot.config.protection
-        if let quiet = protection.quietHours {
-            let zone = message.recipient.timezone.flatMap(TimeZone.init(identifier:)) ?? protection.defaultTimeZone
-            // Named as the event named it (Foundation calls UTC "GMT").
-            let zoneName = message.recipient.timezone.flatMap { TimeZone(identifier: $0) == nil ? nil : $0 } ?? protection.defaultTimeZone.identifier
-            let allowed = quiet.nextAllowed(at: now, timeZone: zone)
-            if allowed > now {
-                return (allowed, "quiet hours (\(quiet.from)–\(quiet.to), \(zoneName)): waiting until \(RecordJSON.timestamp(allowed).stringValue ?? "")", "quiet_hours")
-            }
-        }
+        var sent: [Date] = []
         if let pacing = protection.pacing, let recipient = delivery.recipient {
-            let since = now.addingTimeInterval(-Double(pacing.per.components.seconds))
-            let sent = try await outbox.deliveredTimes(to: recipient, since: since)
-            if let free = pacing.decide(sentTimes: sent, now: now) {
-                return (free, "pacing: \(pacing.limit) messages per \(pacing.per) to this recipient reached; waiting until \(RecordJSON.timestamp(free).stringValue ?? "")", "pacing")
-            }
+            sent = try await outbox.deliveredTimes(to: recipient, since: now.addingTimeInterval(-pacing.per.inSeconds))
         }
-        return nil
+        return protection.hold(recipientTimeZone: message.recipient.timezone, now: now, sentTimes: sent)
     }
 
     private func record(_ delivery: ClaimedDelivery, channel: String, started: Date, outcome: String, error: ProviderError?,

@@ -29,8 +29,9 @@ public struct GatewaySnapshot: Sendable {
     }
 
     /// Reads herald.yaml and its rules folder and checks them as `herald check` does (`GatewayLoad`).
+    /// The dispatcher takes its endpoints' gates from `registry` (the gateway's, which outlives reloads).
     public static func load(configFile: String, secrets: some SecretResolver, transport: CurlTransport,
-                            now: Date = Date()) throws(LoadFailure) -> GatewaySnapshot {
+                            now: Date = Date(), registry: EndpointRegistry = EndpointRegistry()) throws(LoadFailure) -> GatewaySnapshot {
         let load: GatewayLoad
         do {
             load = try GatewayLoad.read(configFile: configFile)
@@ -42,7 +43,7 @@ public struct GatewaySnapshot: Sendable {
         guard let config = load.config, let ruleSet = load.ruleSet else {
             throw LoadFailure(diagnostics: load.diagnostics, summary: load.config == nil ? "\(configFile) has errors" : "the rules have errors")
         }
-        let dispatcher = Dispatcher(endpoints: config.endpoints, secrets: secrets, transport: transport, mail: transport)
+        let dispatcher = Dispatcher(endpoints: config.endpoints, secrets: secrets, transport: transport, mail: transport, registry: registry)
         var inbound: [String: InboundSecrets] = [:]
         for endpoint in config.endpoints where endpoint.kind == .whatsapp || endpoint.kind == .twilio {
             func resolve(_ reference: SecretReference?) -> Result<String, SecretError>? {

@@ -15,12 +15,12 @@ final class Reloader: Service, Sendable {
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
-            Reloader.reload(gateway, logger: logger, trigger: "SIGHUP")
+            await Reloader.reload(gateway, logger: logger, trigger: "SIGHUP")
         }
     }
 
-    static func reload(_ gateway: Gateway, logger: Logger, trigger: String) {
-        let status = gateway.reload()
+    static func reload(_ gateway: Gateway, logger: Logger, trigger: String) async {
+        let status = await gateway.reload()
         ReloadMetrics.record(status)
         if status.successful {
             logger.info("\(status.summary)", metadata: ["trigger": "\(trigger)"])

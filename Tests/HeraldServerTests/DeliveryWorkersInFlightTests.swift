@@ -1,0 +1,44 @@
+import Foundation
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+import Logging
+import Testing
+
+@testable import HeraldServer
+
+/// The worker pool's bound: the intake's hand-off reservations and the loop's claims share the
+/// same `workers` slots, so attempts in flight never exceed them. A real outbox in a temporary
+/// folder; the deliveries' stored messages cannot be read, so each is settled at once (dead)
+/// and the claims come fast.
+@Suite struct DeliveryWorkersInFlightTests {
+    @Test func claimsAndHandOffReservationsNeverTakeMoreThanTheWorkers() async throws {
+        let folder = try GatewayReloadTests.Folder(ruleID: "first")
+        defer { folder.remove() }
+        let transport = CurlTransport()
+        defer { transport.shutdown() }
+        let gateway = try Gateway(configFile: folder.configFile, secrets: SecretStore(environment: [:]), transport: transport)
+        let outbox = try SQLiteStore(path: folder.url.appendingPathComponent("outbox.sqlite").path)
+        let now = Date()
+        let acceptances = (0..<300).map { index in
+            Acceptance(event: NewEvent(id: "e-\(index)", receivedAt: now, body: Array("{}".utf8), matchedRules: ["first"], idempotencyKey: nil),
+                       deliveries: [NewDelivery(id: "e-\(index)/first", rule: "first", channels: ["hook"], message: Array("not json".utf8), dueAt: now)])
+        }
+        _ = try await outbox.accept(acceptances)
+        let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, concurrency: 2, lease: .seconds(60), logger: Logger(label: "test"),
+                                      pollInterval: .milliseconds(5))
+        let running = Task { try await workers.run() }
+        // The intake, meanwhile: reserving workers as an accept would, and giving them back.
+        var reservations = 0
+        while try await outbox.depth(now: Date()).pending > 0 {
+            let reserved = workers.reserve(upTo: 2)
+            reservations += reserved
+            await Task.yield()
+            workers.handOff([], reserved: reserved)
+        }
+        running.cancel()
+        _ = try? await running.value
+        #expect(workers.inFlightHighWaterMark >= 1)
+        #expect(workers.inFlightHighWaterMark <= 2, "reservations made: \(reservations)")
+    }
+}
