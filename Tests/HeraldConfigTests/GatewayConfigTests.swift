@@ -235,7 +235,7 @@ struct GatewayConfigDiagnosticsTests {
         DiagnosticCase(
             "unknown top-level key without a close match",
             config("  ops: {kind: webhook, url: \"https://ops.example.com\"}") + "telemetry: on\n",
-            [.error(4, 1, "unknown key 'telemetry' in herald.yaml; allowed keys are 'rules', 'endpoints', 'listen', 'store', 'api_keys', 'ingest', 'delivery', 'protection'")]),
+            [.error(4, 1, "unknown key 'telemetry' in herald.yaml; allowed keys are 'rules', 'endpoints', 'listen', 'store', 'node', 'api_keys', 'ingest', 'delivery', 'protection'")]),
         DiagnosticCase(
             "rules as a list", "rules: [a, b]\nendpoints:\n  ops: {kind: webhook, url: \"https://ops.example.com\"}\n",
             [.error(1, 8, "'rules' must be a string, not a list")]),

@@ -52,7 +52,7 @@ import Testing
             """)
         expectDiagnostics(decoded.log.diagnostics, [
             .error(3, 9, "'listen' must be HOST:PORT"),
-            .error(4, 8, "'store' must be 'sqlite:PATH', not 'postgres://db/herald'"),
+            .error(4, 8, "'store': the PostgreSQL URL names no user"),
             .error(5, 32, "an API key must be a reference to a secret, not the key itself"),
             .error(6, 20, "'max_body' of 'ingest' must be a size from 1KiB to 64MiB"),
             .error(6, 27, "unknown key 'max_event' in 'ingest'; did you mean 'max_events'?"),
@@ -69,5 +69,43 @@ import Testing
         #expect(try #require(Self.decode("store: sqlite:data/h.db").config).server.storeSynchronousFull == false)
         expectDiagnostics(Self.decode("store: sqlite:data/h.db?sync=yes").log.diagnostics,
                           [.error(3, 8, "'store' option 'sync=yes' is not known; write 'sqlite:PATH' or 'sqlite:PATH?synchronous=full'")])
+    }
+
+    @Test func aPostgreSQLStoreIsAURLWithThePasswordAsAReference() throws {
+        let plain = try #require(Self.decode("store: postgresql://herald@db.internal:6432/gateway?sslmode=verify-full\nnode: herald-2").config).server
+        #expect(plain.postgres == PostgresStoreSetting(host: "db.internal", port: 6432, username: "herald", database: "gateway", sslmode: "verify-full"))
+        #expect(plain.storeSetting == "postgresql://herald@db.internal:6432/gateway?sslmode=verify-full")
+        #expect(plain.node == "herald-2")
+
+        let mapped = try #require(Self.decode("""
+            store: {url: "postgres://herald@[::1]/herald", password: file:secrets/db-password, pool: 32}
+            """).config).server
+        #expect(mapped.postgres == PostgresStoreSetting(host: "::1", port: 5432, username: "herald", database: "herald",
+                                                        password: .file("deploy/secrets/db-password"), pool: 32))
+        #expect(try #require(Self.decode("store: sqlite:data/h.db").config).server.postgres == nil)
+    }
+
+    @Test func aPostgreSQLStoreMistakeIsNamedWithoutItsPassword() {
+        let decoded = Self.decode("""
+            store: {url: "postgresql://herald:hunter2secret@db/herald", password: "hunter2secret", pool: 1}
+            node: "herald one"
+            """)
+        expectDiagnostics(decoded.log.diagnostics, [
+            .error(3, 14, "'store': the PostgreSQL URL carries a password"),
+            .error(3, 71, "'password' of 'store' must be a reference to a secret, not the password itself"),
+            .error(3, 94, "'pool' of 'store' must be a whole number from 2 to 256"),
+            .error(4, 7, "'node' must be 1 to 64 letters, digits, '-', '_' or '.'"),
+        ])
+        #expect(!decoded.log.diagnostics.map(\.description).joined().contains("hunter2"), "a password is never echoed")
+        for (url, message) in [
+            ("postgresql://db/herald", "names no user"),
+            ("postgresql://herald@db", "names no database"),
+            ("postgresql://herald@db:99999/herald", "port is not a number"),
+            ("postgresql://herald@db/herald?sslmode=allow", "sslmode 'allow' is not known"),
+            ("postgresql://herald@db/herald?password=x", "carries a password"),
+        ] {
+            let diagnostics = Self.decode("store: \(url)").log.diagnostics
+            #expect(diagnostics.count == 1 && diagnostics[0].description.contains(message), "\(url): \(diagnostics)")
+        }
     }
 }
