@@ -60,6 +60,10 @@ public enum HeraldServer {
             throw StartFailure(description: error.description)
         }
         logger.info("store opened", metadata: ["store": "\(outbox.location)"])
+        // This node's share of each endpoint's limits is set before it takes any work.
+        let membership = ClusterMembership(outbox: outbox, endpoints: gateway.endpoints, node: node, logger: logger)
+        let nodes = await membership.join()
+        if nodes.count > 1 { logger.info("joined a cluster", metadata: ["nodes": "\(nodes.joined(separator: ", "))"]) }
         let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, concurrency: settings.workers, lease: settings.lease,
                                       logger: logger, node: node)
         let maintenance = Maintenance(outbox: outbox, retention: max(settings.retention, settings.duplicateWindow), logger: logger)
@@ -74,7 +78,7 @@ public enum HeraldServer {
             // hold connections open for ever.
             server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: .seconds(30))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: settings.port), serverName: "herald"),
-            services: [workers, maintenance, reloader],
+            services: [workers, maintenance, reloader, membership],
             onServerRunning: { channel in ready(host, channel.localAddress?.port ?? settings.port) },
             logger: logger)
         var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

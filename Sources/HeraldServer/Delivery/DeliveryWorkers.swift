@@ -133,10 +133,13 @@ public final class DeliveryWorkers: Service, Sendable {
                     for (delivery, message, leasedUntil) in taken { start(delivery, message: message, leasedUntil: leasedUntil) }
                 }
                 // One timer for the pool: due retries and postponed deliveries are found by
-                // looking every `pollInterval`, not by a timer per wait.
+                // looking every `pollInterval`, not by a timer per wait. In a cluster this is how a
+                // node finds deliveries another node accepted (no NOTIFY in the accept's
+                // transaction: it would serialize every commit cluster-wide); the jitter keeps the
+                // nodes from polling in step.
                 group.addTask {
                     while !self.stopping.load(ordering: .relaxed), !Task.isCancelled {
-                        try? await Task.sleep(for: self.pollInterval)
+                        try? await Task.sleep(for: self.pollInterval * Double.random(in: 0.75...1.25))
                         self.dueInOutbox.store(true, ordering: .relaxed)
                         self.wakeup.signal()
                     }
