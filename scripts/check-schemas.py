@@ -394,6 +394,10 @@ protection:
   not_understood: {en: "Sorry, we did not understand.", pt-BR: "Desculpe, não entendemos."}
 """)
 expect_valid("config: empty protection", config, CONFIG + "protection:\n")
+expect_valid("config: a PostgreSQL store as a URL, and a node name", config,
+             CONFIG + "store: postgresql://herald@db.internal:5432/herald?sslmode=verify-full\nnode: herald-1\n")
+expect_valid("config: a PostgreSQL store with its password as a reference", config,
+             CONFIG + "store: {url: 'postgres://herald@[::1]/herald', password: 'env:HERALD_DB_PASSWORD', pool: 32}\n")
 BAD_CONFIGS = {
     "inline token": CONFIG.replace("'env:WHATSAPP_TOKEN'", "EAAGm0PX4ZCpsBAKZCZB"),
     "env: without a name": CONFIG.replace("'env:WHATSAPP_TOKEN'", "'env:'"),
@@ -407,7 +411,12 @@ BAD_CONFIGS = {
     "smtp password without username": "endpoints: {m: {kind: smtp, url: 'smtp://mail', from: a@b.c, password: 'env:P'}}",
     "smtp with an account": "endpoints: {m: {kind: smtp, url: 'smtp://mail', from: a@b.c, account: me}}",
     "inline API key": "api_keys: [sk_live_123]\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
-    "store that is not sqlite": "store: 'postgres://db/herald'\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
+    "store that is neither sqlite nor postgresql": "store: 'mysql://herald@db/herald'\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
+    "postgresql store without a user": "store: 'postgres://db/herald'\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
+    "postgresql store with a password in the url": "store: 'postgresql://herald:hunter2@db/herald'\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
+    "postgresql store with an inline password": "store: {url: 'postgresql://herald@db/herald', password: hunter2}\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
+    "postgresql store with an unknown sslmode": "store: 'postgresql://herald@db/herald?sslmode=allow'\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
+    "node with a space": "node: 'herald one'\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
     "unknown ingest key": "ingest: {max_event: 5}\nendpoints: {h: {kind: webhook, url: 'https://x'}}",
     "webhook body as a string": "endpoints: {h: {kind: webhook, url: 'https://x', body: '${text}'}}",
     "twilio with a body": "endpoints: {s: {kind: twilio, url: 'https://x', account: AC1, token: 'env:T', from: '+1', body: {a: 1}}}",
