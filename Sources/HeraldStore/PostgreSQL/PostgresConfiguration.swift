@@ -23,6 +23,9 @@ public struct PostgresConfiguration: Sendable {
     public var maximumConnections: Int
     /// The most events one group-commit transaction takes.
     public var maxGroupSize: Int
+    /// How long a call waits for a connection (a new one, or one of the pool's) before it fails as
+    /// unavailable: ingest answers 503 then, rather than holding the sender.
+    public var connectTimeout: Duration = .seconds(3)
 
     public init(host: String, port: Int = 5432, username: String, password: String? = nil, database: String,
                 tls: TLSMode = .prefer, maximumConnections: Int = 16, maxGroupSize: Int = 500) {

@@ -155,10 +155,16 @@ enum PostgresSchema {
 
     /// Brings the schema up to date in one transaction under the advisory lock.
     /// - Throws: ``StoreFailure/invalidInput(_:)`` when the database's schema is newer than this binary.
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws -> Outcome {
-        try await client.withTransaction(logger: logger) { connection in
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws -> Outcome {
+        try await connection.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
-            try await connection.query("CREATE TABLE IF NOT EXISTS herald_schema (version INTEGER NOT NULL)", logger: logger)
+            // Read before any DDL: a role without CREATE on the schema can run a current database.
+            var exists = false
+            for try await found in try await connection.query("SELECT to_regclass('herald_schema') IS NOT NULL", logger: logger)
+                .decode(Bool.self) { exists = found }
+            if !exists {
+                try await connection.query("CREATE TABLE herald_schema (version INTEGER NOT NULL)", logger: logger)
+            }
             var current = 0
             for try await version in try await connection.query("SELECT version FROM herald_schema", logger: logger).decode(Int.self) {
                 current = max(current, version)

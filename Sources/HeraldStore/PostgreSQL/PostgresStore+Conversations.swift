@@ -8,11 +8,11 @@ extension PostgresStore {
             // The row is locked, so two nodes recording statuses of one message apply them one after the other.
             var found: (String, String?)?
             for try await row in try await connection.query(
-                "SELECT id, provider_status FROM deliveries WHERE provider_id = \(status.providerID) LIMIT 1 FOR UPDATE", logger: logger
+                "SELECT id, provider_status FROM deliveries WHERE provider_id = \(status.providerID) LIMIT 1 FOR UPDATE", logger: self.logger
             ).decode((String, String?).self) { found = row }
             if found == nil, let deliveryID {
                 for try await row in try await connection.query(
-                    "SELECT id, provider_status FROM deliveries WHERE id = \(deliveryID) FOR UPDATE", logger: logger
+                    "SELECT id, provider_status FROM deliveries WHERE id = \(deliveryID) FOR UPDATE", logger: self.logger
                 ).decode((String, String?).self) { found = row }
             }
             guard let (id, current) = found else { return .unknownMessage }
@@ -24,13 +24,13 @@ extension PostgresStore {
                         \(StoredTime.milliseconds(status.receivedAt)), \(apply), \(status.errorCode), \(status.errorMessage))
                 ON CONFLICT (provider_id, status) DO NOTHING
                 RETURNING 1
-                """, logger: logger).decode(Int.self) { inserted = true }
+                """, logger: self.logger).decode(Int.self) { inserted = true }
             guard inserted else { return .duplicate(deliveryID: id) }
             guard apply else { return .ignored(deliveryID: id, current: current ?? "-") }
             try await connection.query("""
                 UPDATE deliveries SET provider_status = \(status.status), provider_status_at = \(StoredTime.milliseconds(status.at))
                 WHERE id = \(id)
-                """, logger: logger)
+                """, logger: self.logger)
             return .applied(deliveryID: id, previous: current)
         }
     }
@@ -39,7 +39,7 @@ extension PostgresStore {
         try await transaction("failing delivery \(deliveryID) over to channel \(index + 1)") { connection in
             var found: (String, String)?
             for try await row in try await connection.query(
-                "SELECT status, channels FROM deliveries WHERE id = \(deliveryID) FOR UPDATE", logger: logger
+                "SELECT status, channels FROM deliveries WHERE id = \(deliveryID) FOR UPDATE", logger: self.logger
             ).decode((String, String).self) { found = row }
             guard let (status, text) = found else { return false }
             let channels = try StoredRows.names(text, column: "channels", in: "delivery \(deliveryID)")
@@ -49,7 +49,7 @@ extension PostgresStore {
                 UPDATE deliveries SET status = 'pending', channel_index = \(index), attempts_on_channel = 0, due_at = \(nowMS),
                     updated_at = \(nowMS), last_error = \(reason), delivered_channel = NULL, lease_owner = NULL, lease_until = NULL
                 WHERE id = \(deliveryID)
-                """, logger: logger)
+                """, logger: self.logger)
             return true
         }
     }
@@ -60,7 +60,7 @@ extension PostgresStore {
             for try await row in try await connection.query("""
                 SELECT provider_id, status, at, received_at, applied, error_code, error_message FROM statuses
                 WHERE delivery_id = \(deliveryID) ORDER BY id
-                """, logger: logger) {
+                """, logger: self.logger) {
                 statuses.append(try PostgresRows.status(row, of: deliveryID))
             }
             return statuses
@@ -87,7 +87,7 @@ extension PostgresStore {
                         \(nowMS), \(delivery.priority), \(delivery.recipient))
                 ON CONFLICT (id) DO NOTHING
                 RETURNING 1
-                """, logger: logger).decode(Int.self) { added = true }
+                """, logger: self.logger).decode(Int.self) { added = true }
             return added
         }
     }
@@ -101,7 +101,7 @@ extension PostgresStore {
                         \(reply.text), \(StoredTime.milliseconds(reply.receivedAt)), \(reply.callbackDeliveryID))
                 ON CONFLICT (provider_message_id) DO NOTHING
                 RETURNING 1
-                """, logger: logger).decode(Int.self) { added = true }
+                """, logger: self.logger).decode(Int.self) { added = true }
             return added
         }
     }
@@ -112,7 +112,7 @@ extension PostgresStore {
             for try await row in try await connection.query("""
                 SELECT provider_message_id, delivery_id, channel, from_address, kind, button, text, received_at, callback_delivery_id
                 FROM replies WHERE delivery_id = \(deliveryID) ORDER BY id
-                """, logger: logger) {
+                """, logger: self.logger) {
                 replies.append(try PostgresRows.reply(row, of: deliveryID))
             }
             return replies
@@ -128,7 +128,7 @@ extension PostgresStore {
                 SELECT \(unescaped: PostgresRows.deliveryColumns) FROM deliveries
                 WHERE recipient = \(recipient) AND status = 'delivered' AND updated_at >= \(StoredTime.milliseconds(since)) AND rule = ANY(\(names))
                 ORDER BY updated_at DESC, seq DESC LIMIT 1
-                """, logger: logger) {
+                """, logger: self.logger) {
                 found = try PostgresRows.delivery(row)
             }
             return found
@@ -142,7 +142,7 @@ extension PostgresStore {
                 SELECT updated_at FROM deliveries
                 WHERE recipient = \(recipient) AND status = 'delivered' AND priority > 0 AND updated_at >= \(StoredTime.milliseconds(since))
                 ORDER BY updated_at
-                """, logger: logger).decode(Int64.self) {
+                """, logger: self.logger).decode(Int64.self) {
                 times.append(StoredTime.date(milliseconds: at))
             }
             return times
@@ -155,7 +155,7 @@ extension PostgresStore {
                 INSERT INTO suppressions (address, category, reason, created_at)
                 VALUES (\(suppression.address), \(suppression.category), \(suppression.reason), \(StoredTime.milliseconds(suppression.createdAt)))
                 ON CONFLICT (address, category) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at
-                """, logger: logger)
+                """, logger: self.logger)
         }
     }
 
@@ -163,9 +163,9 @@ extension PostgresStore {
         try await connection("removing a recipient's opt-out", counted: true) { connection in
             let rows = if let category {
                 try await connection.query(
-                    "DELETE FROM suppressions WHERE address = \(address) AND category = \(category) RETURNING 1", logger: logger)
+                    "DELETE FROM suppressions WHERE address = \(address) AND category = \(category) RETURNING 1", logger: self.logger)
             } else {
-                try await connection.query("DELETE FROM suppressions WHERE address = \(address) RETURNING 1", logger: logger)
+                try await connection.query("DELETE FROM suppressions WHERE address = \(address) RETURNING 1", logger: self.logger)
             }
             var removed = 0
             for try await _ in rows.decode(Int.self) { removed += 1 }
@@ -178,11 +178,11 @@ extension PostgresStore {
             let rows = if let address {
                 try await connection.query("""
                     SELECT address, category, reason, created_at FROM suppressions WHERE address = \(address) ORDER BY category LIMIT \(limit)
-                    """, logger: logger)
+                    """, logger: self.logger)
             } else {
                 try await connection.query("""
                     SELECT address, category, reason, created_at FROM suppressions ORDER BY address, category LIMIT \(limit)
-                    """, logger: logger)
+                    """, logger: self.logger)
             }
             var found: [Suppression] = []
             for try await row in rows { found.append(try PostgresRows.suppression(row)) }

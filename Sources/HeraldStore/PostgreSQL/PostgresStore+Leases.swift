@@ -16,7 +16,7 @@ extension PostgresStore {
                       FOR UPDATE SKIP LOCKED) due
                 WHERE d.id = due.id
                 RETURNING \(unescaped: Self.qualified(PostgresRows.deliveryColumns, "d"))
-                """, logger: logger)
+                """, logger: self.logger)
             var claimed: [ClaimedDelivery] = []
             for try await row in rows { claimed.append(try PostgresRows.claimed(row)) }
             return claimed
@@ -30,7 +30,7 @@ extension PostgresStore {
             if case .nextChannel(let index, _) = next {
                 // The one step that needs the row first: the channel it names must exist.
                 var channels: String?
-                for try await text in try await connection.query("SELECT channels FROM deliveries WHERE id = \(id)", logger: logger)
+                for try await text in try await connection.query("SELECT channels FROM deliveries WHERE id = \(id)", logger: self.logger)
                     .decode(String.self) { channels = text }
                 guard let channels else { return false }
                 let names = try StoredRows.names(channels, column: "channels", in: "delivery \(id)")
@@ -75,7 +75,7 @@ extension PostgresStore {
                 RETURNING 1
                 """
             var recorded = false
-            for try await _ in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).decode(Int.self) {
+            for try await _ in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger).decode(Int.self) {
                 recorded = true
             }
             return recorded
@@ -89,7 +89,7 @@ extension PostgresStore {
                     last_error = \(note), updated_at = \(StoredTime.milliseconds(now))
                 WHERE id = \(deliveryID) AND status = 'pending' AND lease_owner = \(lease.owner) AND lease_token = \(lease.token)
                 RETURNING 1
-                """, logger: logger)
+                """, logger: self.logger)
             var changed = false
             for try await _ in rows.decode(Int.self) { changed = true }
             return changed
@@ -105,7 +105,7 @@ extension PostgresStore {
                     dead_reason = NULL, lease_owner = NULL, lease_until = NULL
                 WHERE id = \(deliveryID) AND status = 'dead'
                 RETURNING 1
-                """, logger: logger)
+                """, logger: self.logger)
             var changed = false
             for try await _ in rows.decode(Int.self) { changed = true }
             return changed
@@ -125,7 +125,7 @@ extension PostgresStore {
                     LIMIT \(max(1, limit))
                     FOR UPDATE SKIP LOCKED)
                 RETURNING 1
-                """, logger: logger)
+                """, logger: self.logger)
             var removed = 0
             for try await _ in rows.decode(Int.self) { removed += 1 }
             return removed
@@ -139,9 +139,9 @@ extension PostgresStore {
             try await connection.query("""
                 INSERT INTO nodes (name, seen_at) VALUES (\(node), \(nowMS))
                 ON CONFLICT (name) DO UPDATE SET seen_at = GREATEST(nodes.seen_at, excluded.seen_at)
-                """, logger: logger)
+                """, logger: self.logger)
             var names: [String] = []
-            for try await name in try await connection.query("SELECT name FROM nodes WHERE seen_at >= \(since) ORDER BY name", logger: logger)
+            for try await name in try await connection.query("SELECT name FROM nodes WHERE seen_at >= \(since) ORDER BY name", logger: self.logger)
                 .decode(String.self) { names.append(name) }
             return names
         }

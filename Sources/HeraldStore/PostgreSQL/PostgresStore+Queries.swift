@@ -7,14 +7,14 @@ extension PostgresStore {
         try await connection("reading event \(id)") { connection in
             var found: (Int64, ByteBuffer, String, String?)?
             for try await row in try await connection.query(
-                "SELECT received_at, body, matched_rules, idempotency_key FROM events WHERE id = \(id)", logger: logger
+                "SELECT received_at, body, matched_rules, idempotency_key FROM events WHERE id = \(id)", logger: self.logger
             ).decode((Int64, ByteBuffer, String, String?).self) {
                 found = row
             }
             guard let (receivedAt, body, rules, key) = found else { return nil }
             let deliveries = try await Self.deliveries(
                 PostgresQuery(unsafeSQL: "SELECT \(PostgresRows.deliveryColumns) FROM deliveries WHERE event_id = $1 ORDER BY seq",
-                              binds: Self.bindings(id)), on: connection, logger: logger)
+                              binds: Self.bindings(id)), on: connection, logger: self.logger)
             return EventRecord(
                 id: id, receivedAt: StoredTime.date(milliseconds: receivedAt), body: Array(body.readableBytesView),
                 matchedRules: try StoredRows.names(rules, column: "matched_rules", in: "event \(id)"), idempotencyKey: key,
@@ -39,7 +39,7 @@ extension PostgresStore {
         let query = PostgresQuery(unsafeSQL: "SELECT \(PostgresRows.deliveryColumns) FROM deliveries \(filter) ORDER BY id LIMIT $\(binds.count)",
                                   binds: binds)
         return try await connection("listing \(status?.rawValue ?? "all") deliveries") { connection in
-            try await Self.deliveries(query, on: connection, logger: logger)
+            try await Self.deliveries(query, on: connection, logger: self.logger)
         }
     }
 
@@ -53,7 +53,7 @@ extension PostgresStore {
                     (SELECT count(*) FROM deliveries WHERE status = 'pending' AND due_at <= \(nowMS)),
                     (SELECT count(*) FROM deliveries WHERE status = 'dead'),
                     (SELECT min(due_at) FROM deliveries WHERE status = 'pending')
-                """, logger: logger).decode((Int64, Int64, Int64, Int64?).self) {
+                """, logger: self.logger).decode((Int64, Int64, Int64, Int64?).self) {
                 depth = OutboxDepth(pending: Int(pending), due: Int(due), dead: Int(dead),
                                     oldestPendingDueAt: oldest.map(StoredTime.date(milliseconds:)),
                                     lag: .milliseconds(oldest.map { max(0, nowMS - $0) } ?? 0))
@@ -66,7 +66,7 @@ extension PostgresStore {
         try await connection("reading delivery \(id)") { connection in
             try await Self.deliveries(
                 PostgresQuery(unsafeSQL: "SELECT \(PostgresRows.deliveryColumns) FROM deliveries WHERE id = $1", binds: Self.bindings(id)),
-                on: connection, logger: logger).first
+                on: connection, logger: self.logger).first
         }
     }
 
@@ -74,7 +74,7 @@ extension PostgresStore {
         try await connection("finding the delivery of provider message \(providerID)") { connection in
             var found: DeliveryRecord?
             for try await row in try await connection.query(
-                "SELECT \(unescaped: PostgresRows.deliveryColumns) FROM deliveries WHERE provider_id = \(providerID) LIMIT 1", logger: logger) {
+                "SELECT \(unescaped: PostgresRows.deliveryColumns) FROM deliveries WHERE provider_id = \(providerID) LIMIT 1", logger: self.logger) {
                 found = try PostgresRows.delivery(row)
             }
             return found

@@ -55,13 +55,17 @@ public final class PostgresStore: Outbox {
         let versions: (from: Int, to: Int)
         do {
             if migrate {
-                let outcome = try await PostgresSchema.migrate(postgres, logger: logger)
+                let outcome = try await Self.leasing(postgres, within: configuration.connectTimeout) { connection in
+                    try await PostgresSchema.migrate(connection, logger: logger)
+                }
                 versions = (outcome.from, outcome.to)
                 if outcome.from != outcome.to {
                     logger.info("store schema migrated", metadata: ["from": "\(outcome.from)", "to": "\(outcome.to)"])
                 }
             } else {
-                let version = try await Self.schemaVersion(postgres, logger: logger)
+                let version = try await Self.leasing(postgres, within: configuration.connectTimeout) { connection in
+                    try await Self.schemaVersion(connection, logger: logger)
+                }
                 versions = (version, version)
                 guard version == PostgresSchema.latestVersion else {
                     throw OutboxError(code: .cannotOpen, path: configuration.location, operation: "reading the schema",
@@ -93,13 +97,13 @@ public final class PostgresStore: Outbox {
         }
     }
 
-    private static func schemaVersion(_ client: PostgresClient, logger: Logger) async throws -> Int {
-        let exists = try await client.query("SELECT to_regclass('herald_schema') IS NOT NULL", logger: logger)
+    private static func schemaVersion(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let exists = try await connection.query("SELECT to_regclass('herald_schema') IS NOT NULL", logger: logger)
         var found = false
         for try await value in exists.decode(Bool.self) { found = value }
         guard found else { return 0 }
         var version = 0
-        for try await value in try await client.query("SELECT version FROM herald_schema", logger: logger).decode(Int.self) {
+        for try await value in try await connection.query("SELECT version FROM herald_schema", logger: logger).decode(Int.self) {
             version = max(version, value)
         }
         return version
@@ -124,7 +128,9 @@ public final class PostgresStore: Outbox {
     /// Whether the server answers now (for `/-/ready`).
     public func ping() async -> Bool {
         do {
-            try await client.query("SELECT 1", logger: logger)
+            _ = try await connection("checking the connection") { connection in
+                try await connection.query("SELECT 1", logger: self.logger)
+            }
             return true
         } catch {
             return false
@@ -135,10 +141,10 @@ public final class PostgresStore: Outbox {
 
     /// Runs `body` on a pooled connection (each statement commits on its own).
     func connection<T: Sendable>(_ operation: @autoclosure () -> String, counted: Bool = false,
-                                 _ body: (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
+                                 _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
         try checkOpen(operation())
         do {
-            let result = try await client.withConnection { connection in try await body(connection) }
+            let result = try await Self.leasing(client, within: configuration.connectTimeout, body)
             if counted { writes.withLock { $0.transactions += 1; $0.writes += 1 } }
             return result
         } catch {
@@ -148,14 +154,48 @@ public final class PostgresStore: Outbox {
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T: Sendable>(_ operation: @autoclosure () -> String, counted: Bool = true,
-                                  _ body: (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
+                                  _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
         try checkOpen(operation())
+        let logger = self.logger
         do {
-            let result = try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            let result = try await Self.leasing(client, within: configuration.connectTimeout) { connection in
+                try await connection.withTransaction(logger: logger) { try await body($0) }
+            }
             if counted { writes.withLock { $0.transactions += 1; $0.writes += 1 } }
             return result
         } catch {
             throw Self.error(error, location: location, operation: operation())
+        }
+    }
+
+    /// Runs `body` on a pooled connection, giving up when none can be had within `timeout`.
+    ///
+    /// While the server cannot be reached, postgres-nio's pool keeps requests queued for up to a
+    /// minute before it fails them; a sender waiting that long for a 503 would rather have had it at
+    /// once (and tried another node). The deadline covers getting a connection only: a statement
+    /// already running is never abandoned halfway.
+    static func leasing<T: Sendable>(_ client: PostgresClient, within timeout: Duration,
+                                     _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let leased = LeaseFlag()
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    leased.set()
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                if leased.isSet { return nil }
+                throw StoreFailure.unreachable(after: timeout)
+            }
+            while let finished = try await group.next() {
+                if let result = finished {
+                    group.cancelAll()
+                    return result
+                }
+            }
+            throw StoreFailure.unreachable(after: timeout)
         }
     }
 
@@ -183,6 +223,9 @@ public final class PostgresStore: Outbox {
                                reason: "it was written by a newer version of Herald (schema version \(found); this one knows \(known))")
         case StoreFailure.transactionLost:
             return OutboxError(code: .database, path: location, operation: operation, reason: "the transaction was rolled back")
+        case StoreFailure.unreachable(let timeout):
+            return OutboxError(code: .unavailable, path: location, operation: operation,
+                               reason: "no connection to the database within \(timeout)")
         case let error as PostgresTransactionError:
             let inner = error.closureError ?? error.commitError ?? error.beginError ?? error.rollbackError
             return inner.map { Self.error($0, location: location, operation: operation) }
@@ -206,4 +249,11 @@ public final class PostgresStore: Outbox {
         }
         return OutboxError(code: .unavailable, path: location, operation: operation, reason: "\(error.code)")
     }
+}
+
+/// Whether a call got its connection: set once, read by the call's deadline.
+private final class LeaseFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }

@@ -9,6 +9,8 @@ enum StoreFailure: Error {
     case transactionLost
     /// A delivery id that is already stored (the event it was planned for, and the id).
     case duplicateDelivery(event: String, delivery: String)
+    /// No connection to the database server could be had within this long.
+    case unreachable(after: Duration)
     /// The database's schema was written by a newer Herald (its version, and the newest this one knows).
     case newerSchema(found: Int, known: Int)
 }
