@@ -93,6 +93,7 @@ public enum RecordJSON {
         if let id = record.providerID { object["provider_id"] = .string(id) }
         if let code = record.errorCode { object["error_code"] = .string(code) }
         if let message = record.errorMessage { object["error"] = .string(message) }
+        if let node = record.node { object["node"] = .string(node) }
         return .object(object)
     }
 }
