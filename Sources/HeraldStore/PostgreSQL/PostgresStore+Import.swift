@@ -97,7 +97,7 @@ extension PostgresStore {
                 columns.text(attempts.map(\.record.errorMessage))
                 columns.text(attempts.map(\.record.node))
                 columns.int64(attempts.map(\.leaseToken))
-                // In the order recorded, so the new ids keep each delivery's attempts oldest first.
+                // Delivery by delivery, each one's oldest first: the new ids keep that order.
                 try await connection.query(PostgresQuery(
                     unsafeSQL: "INSERT INTO attempts (\(PostgresRows.attemptColumns)) \(columns.select)", binds: columns.binds), logger: logger)
                 summary.attempts.copied = attempts.count
