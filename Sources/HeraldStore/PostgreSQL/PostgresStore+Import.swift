@@ -57,11 +57,11 @@ extension PostgresStore {
         return try await transaction("importing events \(first.id) to \(last.id)") { connection in
             var summary = ImportSummary()
             var columns = UnnestColumns()
-            columns.text(events.map(\.id))
-            columns.int64(events.map { StoredTime.milliseconds($0.receivedAt) })
-            columns.bytes(events.map(\.body))
-            columns.text(try events.map { try StoredRows.text(of: $0.matchedRules) })
-            columns.text(events.map(\.idempotencyKey))
+            columns.text(events.map(\.event.id))
+            columns.int64(events.map { StoredTime.milliseconds($0.event.receivedAt) })
+            columns.bytes(events.map(\.event.body))
+            columns.text(try events.map { try StoredRows.text(of: $0.event.matchedRules) })
+            columns.text(events.map(\.event.idempotencyKey))
             let inserted = Set(try await Self.returnedKeys(
                 "INSERT INTO events (id, received_at, body, matched_rules, idempotency_key) \(columns.select) ON CONFLICT DO NOTHING RETURNING id",
                 columns, on: connection, logger: logger))

@@ -11,22 +11,15 @@ public enum OutboxSnapshot {
 /// A stored event with every row that hangs off it: its deliveries in planned order, and each
 /// delivery's attempts, provider statuses and replies. Imported whole or not at all.
 public struct SnapshotEvent: Sendable, Hashable {
-    public var id: String
-    public var receivedAt: Date
-    /// The event's JSON exactly as received.
-    public var body: [UInt8]
-    public var matchedRules: [String]
-    public var idempotencyKey: String?
+    /// The event as it was accepted: id, received time, body, matched rules, idempotency key.
+    public var event: NewEvent
     /// In the order they were planned (and, for reply callbacks, added).
     public var deliveries: [SnapshotDelivery]
 
-    public init(id: String, receivedAt: Date, body: [UInt8], matchedRules: [String], idempotencyKey: String?,
-                deliveries: [SnapshotDelivery]) {
-        self.id = id
-        self.receivedAt = receivedAt
-        self.body = body
-        self.matchedRules = matchedRules
-        self.idempotencyKey = idempotencyKey
+    public var id: String { event.id }
+
+    public init(event: NewEvent, deliveries: [SnapshotDelivery]) {
+        self.event = event
         self.deliveries = deliveries
     }
 }

@@ -85,11 +85,12 @@ extension SQLiteStore {
                 """, arguments: pageArguments).map { row in
                 let id: String = try row.value("id", in: "an event")
                 let what = "event \(id)"
-                return SnapshotEvent(
+                let event = NewEvent(
                     id: id, receivedAt: StoredTime.date(milliseconds: try row.value("received_at", in: what)),
                     body: StoredRows.bytes(try row.value("body", in: what)),
                     matchedRules: try StoredRows.names(row.value("matched_rules", in: what), column: "matched_rules", in: what),
-                    idempotencyKey: try row.value("idempotency_key", in: what), deliveries: deliveries[id] ?? [])
+                    idempotencyKey: try row.value("idempotency_key", in: what))
+                return SnapshotEvent(event: event, deliveries: deliveries[id] ?? [])
             }
         }
     }
