@@ -88,6 +88,7 @@ extension Migrate {
         }
         defer { try? sqlite.close() }
         guard let postgres = store as? PostgresStore else {
+            try? await store.close()
             printError("herald migrate: \(store.location) is not a PostgreSQL store")
             throw ExitStatus.invalidInput
         }
