@@ -90,7 +90,7 @@ let package = Package(
         .target(name: "HeraldTestSupport", path: "Tests/HeraldTestSupport"),
         .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore", "HeraldTestSupport"]),
         .testTarget(name: "HeraldServerTests", dependencies: ["HeraldServer", "HeraldCore", "HeraldTestSupport"]),
-        .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCore", "HeraldDelivery", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCore", "HeraldDelivery", "HeraldStore", "HeraldTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

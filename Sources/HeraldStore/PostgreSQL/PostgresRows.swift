@@ -151,6 +151,7 @@ struct UnnestColumns {
 
     mutating func text(_ values: [String]) { selections.append(input(values, "text")) }
     mutating func int64(_ values: [Int64]) { selections.append(input(values, "int8")) }
+    mutating func bool(_ values: [Bool]) { selections.append(input(values, "bool")) }
     mutating func bytes(_ values: [[UInt8]]) { selections.append(input(values.map { ByteBuffer(bytes: $0) }, "bytea")) }
     mutating func text(_ values: [String?]) { nullable(values.map { $0 ?? "" }, "text", flags: values.map { $0 == nil }) }
     mutating func int64(_ values: [Int64?]) { nullable(values.map { $0 ?? 0 }, "int8", flags: values.map { $0 == nil }) }

@@ -11,9 +11,12 @@ import GRDB
 ///
 /// Deleting an event deletes its deliveries and their attempts (`ON DELETE CASCADE`).
 enum OutboxSchema {
+    /// The first migration's name: a database that has run it is a Herald outbox.
+    static let firstMigration = "v1-events-deliveries-attempts"
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-events-deliveries-attempts") { db in
+        migrator.registerMigration(firstMigration) { db in
             try db.execute(sql: """
                 CREATE TABLE events (
                     id TEXT NOT NULL PRIMARY KEY,

@@ -77,17 +77,8 @@ extension SQLiteStore {
     public func statuses(deliveryID: String) async throws(OutboxError) -> [StatusRecord] {
         try await reading("reading the statuses of delivery \(deliveryID)") { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT provider_id, status, at, received_at, applied, error_code, error_message FROM statuses
-                WHERE delivery_id = ? ORDER BY id
-                """), arguments: [deliveryID]).map { row in
-                let what = "a status of delivery \(deliveryID)"
-                return StatusRecord(
-                    providerID: try row.value("provider_id", in: what), status: try row.value("status", in: what),
-                    at: StoredTime.date(milliseconds: try row.value("at", in: what)),
-                    receivedAt: StoredTime.date(milliseconds: try row.value("received_at", in: what)),
-                    applied: (try row.value("applied", in: what) as Int64) != 0,
-                    errorCode: try row.value("error_code", in: what), errorMessage: try row.value("error_message", in: what))
-            }
+                SELECT \(StoredRows.statusColumns) FROM statuses WHERE delivery_id = ? ORDER BY id
+                """), arguments: [deliveryID]).map(StoredRows.status)
         }
     }
 
@@ -129,17 +120,8 @@ extension SQLiteStore {
     public func replies(deliveryID: String) async throws(OutboxError) -> [ReplyRecord] {
         try await reading("reading the replies to delivery \(deliveryID)") { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT provider_message_id, delivery_id, channel, from_address, kind, button, text, received_at, callback_delivery_id
-                FROM replies WHERE delivery_id = ? ORDER BY id
-                """), arguments: [deliveryID]).map { row in
-                let what = "a reply to delivery \(deliveryID)"
-                return ReplyRecord(
-                    providerMessageID: try row.value("provider_message_id", in: what), deliveryID: try row.value("delivery_id", in: what),
-                    channel: try row.value("channel", in: what), from: try row.value("from_address", in: what),
-                    kind: try row.value("kind", in: what), button: try row.value("button", in: what), text: try row.value("text", in: what),
-                    receivedAt: StoredTime.date(milliseconds: try row.value("received_at", in: what)),
-                    callbackDeliveryID: try row.value("callback_delivery_id", in: what))
-            }
+                SELECT \(StoredRows.replyColumns) FROM replies WHERE delivery_id = ? ORDER BY id
+                """), arguments: [deliveryID]).map(StoredRows.reply)
         }
     }
 
@@ -201,18 +183,14 @@ extension SQLiteStore {
             let rows: [Row]
             if let address {
                 rows = try Row.fetchAll(db.cachedStatement(sql: """
-                    SELECT address, category, reason, created_at FROM suppressions WHERE address = ? ORDER BY category LIMIT ?
+                    SELECT \(StoredRows.suppressionColumns) FROM suppressions WHERE address = ? ORDER BY category LIMIT ?
                     """), arguments: [address, limit])
             } else {
                 rows = try Row.fetchAll(db.cachedStatement(sql: """
-                    SELECT address, category, reason, created_at FROM suppressions ORDER BY address, category LIMIT ?
+                    SELECT \(StoredRows.suppressionColumns) FROM suppressions ORDER BY address, category LIMIT ?
                     """), arguments: [limit])
             }
-            return try rows.map { row in
-                Suppression(address: try row.value("address", in: "an opt-out"), category: try row.value("category", in: "an opt-out"),
-                            reason: try row.value("reason", in: "an opt-out"),
-                            createdAt: StoredTime.date(milliseconds: try row.value("created_at", in: "an opt-out")))
-            }
+            return try rows.map(StoredRows.suppression)
         }
     }
 }

@@ -16,6 +16,14 @@ enum StoredRows {
         delivery_id, channel, number, started_at, duration_us, outcome, provider_id, error_code, error_message, node, lease_token
         """
 
+    static let statusColumns = "delivery_id, provider_id, status, at, received_at, applied, error_code, error_message"
+
+    static let replyColumns = """
+        provider_message_id, delivery_id, channel, from_address, kind, button, text, received_at, callback_delivery_id
+        """
+
+    static let suppressionColumns = "address, category, reason, created_at"
+
     /// A delivery as just leased to `lease` (the row as it was before the claim changed it).
     static func claimed(_ row: Row, lease: Lease) throws -> ClaimedDelivery {
         let id: String = try row.value("id", in: "a delivery")
@@ -90,6 +98,34 @@ enum StoredRows {
             errorMessage: try row.value("error_message", in: what),
             node: try row.value("node", in: what)
         )
+    }
+
+    static func status(_ row: Row) throws -> StatusRecord {
+        let deliveryID: String = try row.value("delivery_id", in: "a status")
+        let what = "a status of delivery \(deliveryID)"
+        return StatusRecord(
+            providerID: try row.value("provider_id", in: what), status: try row.value("status", in: what),
+            at: StoredTime.date(milliseconds: try row.value("at", in: what)),
+            receivedAt: StoredTime.date(milliseconds: try row.value("received_at", in: what)),
+            applied: (try row.value("applied", in: what) as Int64) != 0,
+            errorCode: try row.value("error_code", in: what), errorMessage: try row.value("error_message", in: what))
+    }
+
+    static func reply(_ row: Row) throws -> ReplyRecord {
+        let id: String = try row.value("provider_message_id", in: "a reply")
+        let what = "reply \(id)"
+        return ReplyRecord(
+            providerMessageID: id, deliveryID: try row.value("delivery_id", in: what),
+            channel: try row.value("channel", in: what), from: try row.value("from_address", in: what),
+            kind: try row.value("kind", in: what), button: try row.value("button", in: what), text: try row.value("text", in: what),
+            receivedAt: StoredTime.date(milliseconds: try row.value("received_at", in: what)),
+            callbackDeliveryID: try row.value("callback_delivery_id", in: what))
+    }
+
+    static func suppression(_ row: Row) throws -> Suppression {
+        Suppression(address: try row.value("address", in: "an opt-out"), category: try row.value("category", in: "an opt-out"),
+                    reason: try row.value("reason", in: "an opt-out"),
+                    createdAt: StoredTime.date(milliseconds: try row.value("created_at", in: "an opt-out")))
     }
 
     /// `delivery` with its attempts, oldest first.
