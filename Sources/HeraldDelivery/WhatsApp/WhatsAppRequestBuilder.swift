@@ -124,17 +124,6 @@ public struct WhatsAppRequestBuilder: Sendable {
     /// The digits WhatsApp addresses `address` by, or nil when it is not an E.164 number.
     /// Spaces, hyphens, dots, parentheses and one leading `+` are dropped.
     public static func recipient(_ address: String) -> String? {
-        var digits = ""
-        var sawPlus = false
-        for scalar in address.unicodeScalars {
-            switch scalar {
-            case "0"..."9": digits.unicodeScalars.append(scalar)
-            case " ", "-", ".", "(", ")": continue
-            case "+" where digits.isEmpty && !sawPlus: sawPlus = true
-            default: return nil
-            }
-        }
-        guard (7...15).contains(digits.utf8.count), digits.first != "0" else { return nil }
-        return digits
+        RecipientAddress.e164Digits(address)
     }
 }

@@ -58,10 +58,10 @@ extension PostgresStore {
         try await connection("reading the statuses of delivery \(deliveryID)") { connection in
             var statuses: [StatusRecord] = []
             for try await row in try await connection.query("""
-                SELECT provider_id, status, at, received_at, applied, error_code, error_message FROM statuses
+                SELECT \(unescaped: StoredRows.statusColumns) FROM statuses
                 WHERE delivery_id = \(deliveryID) ORDER BY id
                 """, logger: self.logger) {
-                statuses.append(try PostgresRows.status(row, of: deliveryID))
+                statuses.append(try StoredRows.status(row.makeRandomAccess()))
             }
             return statuses
         }
@@ -113,7 +113,7 @@ extension PostgresStore {
                 SELECT provider_message_id, delivery_id, channel, from_address, kind, button, text, received_at, callback_delivery_id
                 FROM replies WHERE delivery_id = \(deliveryID) ORDER BY id
                 """, logger: self.logger) {
-                replies.append(try PostgresRows.reply(row, of: deliveryID))
+                replies.append(try StoredRows.reply(row.makeRandomAccess()))
             }
             return replies
         }
@@ -125,11 +125,11 @@ extension PostgresStore {
         return try await connection("finding the latest question to a recipient") { connection in
             var found: DeliveryRecord?
             for try await row in try await connection.query("""
-                SELECT \(unescaped: PostgresRows.deliveryColumns) FROM deliveries
+                SELECT \(unescaped: StoredRows.deliveryColumns) FROM deliveries
                 WHERE recipient = \(recipient) AND status = 'delivered' AND updated_at >= \(StoredTime.milliseconds(since)) AND rule = ANY(\(names))
                 ORDER BY updated_at DESC, seq DESC LIMIT 1
                 """, logger: self.logger) {
-                found = try PostgresRows.delivery(row)
+                found = try StoredRows.delivery(row.makeRandomAccess())
             }
             return found
         }
@@ -185,7 +185,7 @@ extension PostgresStore {
                     """, logger: self.logger)
             }
             var found: [Suppression] = []
-            for try await row in rows { found.append(try PostgresRows.suppression(row)) }
+            for try await row in rows { found.append(try StoredRows.suppression(row.makeRandomAccess())) }
             return found
         }
     }

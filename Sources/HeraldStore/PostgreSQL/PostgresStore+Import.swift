@@ -99,7 +99,7 @@ extension PostgresStore {
                 columns.int64(attempts.map(\.leaseToken))
                 // Delivery by delivery, each one's oldest first: the new ids keep that order.
                 try await connection.query(PostgresQuery(
-                    unsafeSQL: "INSERT INTO attempts (\(PostgresRows.attemptColumns)) \(columns.select)", binds: columns.binds), logger: logger)
+                    unsafeSQL: "INSERT INTO attempts (\(StoredRows.attemptColumns)) \(columns.select)", binds: columns.binds), logger: logger)
                 summary.attempts.copied = attempts.count
             }
 

@@ -15,10 +15,10 @@ extension PostgresStore {
                       ORDER BY priority, due_at, id LIMIT \(limit)
                       FOR UPDATE SKIP LOCKED) due
                 WHERE d.id = due.id
-                RETURNING \(unescaped: Self.qualified(PostgresRows.deliveryColumns, "d"))
+                RETURNING \(unescaped: Self.qualified(StoredRows.deliveryColumns, "d"))
                 """, logger: self.logger)
             var claimed: [ClaimedDelivery] = []
-            for try await row in rows { claimed.append(try PostgresRows.claimed(row)) }
+            for try await row in rows { claimed.append(try StoredRows.claimed(row)) }
             return claimed
         }
         return claimed.sorted { ($0.priority, $0.dueAt, $0.id) < ($1.priority, $1.dueAt, $1.id) }
@@ -67,7 +67,7 @@ extension PostgresStore {
                     UPDATE deliveries SET \(set)
                     WHERE id = \(bind(id)) AND status = 'pending' AND lease_owner = \(bind(lease.owner)) AND lease_token = \(bind(lease.token))
                     RETURNING id)
-                INSERT INTO attempts (\(PostgresRows.attemptColumns))
+                INSERT INTO attempts (\(StoredRows.attemptColumns))
                 SELECT id, \(bind(attempt.channel)), \(bind(attempt.number)), \(bind(StoredTime.milliseconds(attempt.startedAt))),
                        \(bind(StoredTime.microseconds(attempt.duration))), \(bind(attempt.outcome)), \(bind(attempt.providerID))::text,
                        \(bind(attempt.errorCode))::text, \(bind(attempt.errorMessage))::text, \(bind(attempt.node))::text, \(bind(lease.token))

@@ -13,7 +13,7 @@ extension PostgresStore {
             }
             guard let (receivedAt, body, rules, key) = found else { return nil }
             let deliveries = try await Self.deliveries(
-                PostgresQuery(unsafeSQL: "SELECT \(PostgresRows.deliveryColumns) FROM deliveries WHERE event_id = $1 ORDER BY seq",
+                PostgresQuery(unsafeSQL: "SELECT \(StoredRows.deliveryColumns) FROM deliveries WHERE event_id = $1 ORDER BY seq",
                               binds: Self.bindings(id)), on: connection, logger: self.logger)
             return EventRecord(
                 id: id, receivedAt: StoredTime.date(milliseconds: receivedAt), body: Array(body.readableBytesView),
@@ -36,7 +36,7 @@ extension PostgresStore {
         }
         binds.append(limit)
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let query = PostgresQuery(unsafeSQL: "SELECT \(PostgresRows.deliveryColumns) FROM deliveries \(filter) ORDER BY id LIMIT $\(binds.count)",
+        let query = PostgresQuery(unsafeSQL: "SELECT \(StoredRows.deliveryColumns) FROM deliveries \(filter) ORDER BY id LIMIT $\(binds.count)",
                                   binds: binds)
         return try await connection("listing \(status?.rawValue ?? "all") deliveries") { connection in
             try await Self.deliveries(query, on: connection, logger: self.logger)
@@ -65,7 +65,7 @@ extension PostgresStore {
     public func delivery(id: String) async throws(OutboxError) -> DeliveryRecord? {
         try await connection("reading delivery \(id)") { connection in
             try await Self.deliveries(
-                PostgresQuery(unsafeSQL: "SELECT \(PostgresRows.deliveryColumns) FROM deliveries WHERE id = $1", binds: Self.bindings(id)),
+                PostgresQuery(unsafeSQL: "SELECT \(StoredRows.deliveryColumns) FROM deliveries WHERE id = $1", binds: Self.bindings(id)),
                 on: connection, logger: self.logger).first
         }
     }
@@ -74,8 +74,8 @@ extension PostgresStore {
         try await connection("finding the delivery of provider message \(providerID)") { connection in
             var found: DeliveryRecord?
             for try await row in try await connection.query(
-                "SELECT \(unescaped: PostgresRows.deliveryColumns) FROM deliveries WHERE provider_id = \(providerID) LIMIT 1", logger: self.logger) {
-                found = try PostgresRows.delivery(row)
+                "SELECT \(unescaped: StoredRows.deliveryColumns) FROM deliveries WHERE provider_id = \(providerID) LIMIT 1", logger: self.logger) {
+                found = try StoredRows.delivery(row.makeRandomAccess())
             }
             return found
         }
@@ -85,15 +85,15 @@ extension PostgresStore {
     static func deliveries(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> [DeliveryRecord] {
         var deliveries: [DeliveryRecord] = []
         for try await row in try await connection.query(query, logger: logger) {
-            deliveries.append(try PostgresRows.delivery(row))
+            deliveries.append(try StoredRows.delivery(row.makeRandomAccess()))
         }
         guard !deliveries.isEmpty else { return [] }
         var index: [String: Int] = [:]
         for (position, delivery) in deliveries.enumerated() { index[delivery.id] = position }
         let ids = deliveries.map(\.id)
         for try await row in try await connection.query(
-            "SELECT \(unescaped: PostgresRows.attemptColumns) FROM attempts WHERE delivery_id = ANY(\(ids)) ORDER BY id", logger: logger) {
-            let attempt = try PostgresRows.attempt(row)
+            "SELECT \(unescaped: StoredRows.attemptColumns) FROM attempts WHERE delivery_id = ANY(\(ids)) ORDER BY id", logger: logger) {
+            let attempt = try StoredRows.attempt(row.makeRandomAccess())
             if let position = index[attempt.deliveryID] { deliveries[position].attempts.append(attempt) }
         }
         return deliveries

@@ -23,7 +23,7 @@ extension SQLiteStore {
             return EventRecord(
                 id: id,
                 receivedAt: StoredTime.date(milliseconds: try row.value("received_at", in: what)),
-                body: StoredRows.bytes(try row.value("body", in: what)),
+                body: try row.bytes("body", in: what),
                 matchedRules: try StoredRows.names(row.value("matched_rules", in: what), column: "matched_rules", in: what),
                 idempotencyKey: try row.value("idempotency_key", in: what),
                 deliveries: deliveries
