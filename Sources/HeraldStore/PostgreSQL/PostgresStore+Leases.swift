@@ -26,6 +26,78 @@ extension PostgresStore {
 
     public func record(_ attempt: AttemptRecord, next: NextStep, lease: Lease) async throws(OutboxError) -> Bool {
         let id = attempt.deliveryID
+        if case .nextChannel = next {
+            return try await recordMovingChannel(attempt, next: next, lease: lease)
+        }
+        try checkOpen("recording an attempt of delivery \(id)")
+        do {
+            return try await records.submit(RecordItem(attempt: attempt, next: next, lease: lease), to: self)
+        } catch {
+            throw Self.error(error, location: location, operation: "recording an attempt of delivery \(id)")
+        }
+    }
+
+    /// Records a group of attempts in one statement: each applies only under its own lease, and
+    /// its attempt row is inserted only when it did. One outcome per item, in order.
+    func recordGroup(_ items: [RecordItem]) async throws(OutboxError) -> [Bool] {
+        var columns = UnnestColumns()
+        columns.int64(items.indices.map { Int64($0) })
+        columns.text(items.map(\.attempt.deliveryID))
+        columns.text(items.map(\.lease.owner))
+        columns.int64(items.map(\.lease.token))
+        columns.text(items.map(\.kind))
+        columns.int64(items.map { StoredTime.milliseconds($0.attempt.startedAt, plus: $0.attempt.duration) })
+        columns.text(items.map(\.channel))
+        columns.text(items.map(\.providerID))
+        columns.int64(items.map(\.dueAt))
+        columns.text(items.map(\.attempt.lastError))
+        columns.text(items.map(\.reason))
+        columns.text(items.map(\.attempt.channel))
+        columns.int64(items.map { Int64($0.attempt.number) })
+        columns.int64(items.map { StoredTime.milliseconds($0.attempt.startedAt) })
+        columns.int64(items.map { StoredTime.microseconds($0.attempt.duration) })
+        columns.text(items.map(\.attempt.outcome))
+        columns.text(items.map(\.attempt.providerID))
+        columns.text(items.map(\.attempt.errorCode))
+        columns.text(items.map(\.attempt.errorMessage))
+        columns.text(items.map(\.attempt.node))
+        let sql = """
+            WITH input (n, id, owner, token, kind, finished, channel, provider_id, due_at, last_error, reason,
+                        a_channel, a_number, a_started, a_duration, a_outcome, a_provider, a_code, a_message, a_node) AS (\(columns.select)),
+            held AS (
+                UPDATE deliveries d SET
+                    lease_owner = NULL, lease_until = NULL, updated_at = i.finished, total_attempts = d.total_attempts + 1,
+                    attempts_on_channel = CASE WHEN i.kind IN ('expired', 'suppressed') THEN d.attempts_on_channel
+                                               ELSE d.attempts_on_channel + 1 END,
+                    status = CASE WHEN i.kind = 'retry' THEN d.status ELSE i.kind END,
+                    delivered_channel = CASE WHEN i.kind = 'delivered' THEN i.channel ELSE d.delivered_channel END,
+                    provider_id = CASE WHEN i.kind = 'delivered' THEN i.provider_id ELSE d.provider_id END,
+                    due_at = CASE WHEN i.kind = 'retry' THEN i.due_at ELSE d.due_at END,
+                    last_error = CASE WHEN i.kind IN ('retry', 'dead') THEN COALESCE(i.last_error, d.last_error) ELSE d.last_error END,
+                    dead_reason = CASE WHEN i.kind IN ('dead', 'expired', 'suppressed') THEN i.reason ELSE d.dead_reason END
+                FROM input i
+                WHERE d.id = i.id AND d.status = 'pending' AND d.lease_owner = i.owner AND d.lease_token = i.token
+                RETURNING i.n),
+            inserted AS (
+                INSERT INTO attempts (\(StoredRows.attemptColumns))
+                SELECT i.id, i.a_channel, i.a_number, i.a_started, i.a_duration, i.a_outcome, i.a_provider, i.a_code, i.a_message,
+                       i.a_node, i.token
+                FROM input i JOIN held h ON h.n = i.n)
+            SELECT n FROM held
+            """
+        let query = PostgresQuery(unsafeSQL: sql, binds: columns.binds)
+        let recorded = try await connection("recording \(items.count == 1 ? "an attempt" : "\(items.count) attempts")") { connection in
+            var recorded = Set<Int64>()
+            for try await n in try await connection.query(query, logger: self.logger).decode(Int64.self) { recorded.insert(n) }
+            return recorded
+        }
+        return items.indices.map { recorded.contains(Int64($0)) }
+    }
+
+    /// A move to another channel: the one step that reads the row first, since the channel it
+    /// names must exist.
+    private func recordMovingChannel(_ attempt: AttemptRecord, next: NextStep, lease: Lease) async throws(OutboxError) -> Bool {
+        let id = attempt.deliveryID
         return try await connection("recording an attempt of delivery \(id)", counted: true) { connection in
             if case .nextChannel(let index, _) = next {
                 // The one step that needs the row first: the channel it names must exist.
@@ -150,5 +222,42 @@ extension PostgresStore {
     /// `a, b` → `d.a, d.b`: a column list qualified by a table alias.
     static func qualified(_ columns: String, _ alias: String) -> String {
         columns.split(separator: ",").map { "\(alias).\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }.joined(separator: ", ")
+    }
+}
+
+/// One recorded attempt waiting for its group: what the batched statement needs of it.
+struct RecordItem: Sendable {
+    var attempt: AttemptRecord
+    var next: NextStep
+    var lease: Lease
+
+    /// The step as the statement names it: the status it leads to, or `retry`.
+    var kind: String {
+        switch next {
+        case .delivered: DeliveryStatus.delivered.rawValue
+        case .retry, .nextChannel: "retry"
+        case .dead: DeliveryStatus.dead.rawValue
+        case .expired: DeliveryStatus.expired.rawValue
+        case .suppressed: DeliveryStatus.suppressed.rawValue
+        }
+    }
+
+    var channel: String? {
+        if case .delivered(let channel, _) = next { channel } else { nil }
+    }
+
+    var providerID: String? {
+        if case .delivered(_, let providerID) = next { providerID } else { nil }
+    }
+
+    var dueAt: Int64? {
+        if case .retry(let at) = next { StoredTime.milliseconds(at) } else { nil }
+    }
+
+    var reason: String? {
+        switch next {
+        case .dead(let reason), .expired(let reason), .suppressed(let reason): reason
+        case .delivered, .retry, .nextChannel: nil
+        }
     }
 }

@@ -26,7 +26,10 @@ public final class PostgresStore: Outbox {
     let logger: Logger
     private let runner: Task<Void, Never>
     private let isClosed = Mutex(false)
-    let committer: PostgresAcceptCommitter
+    /// Accepts share transactions.
+    let accepts: PostgresGroupCommitter<AcceptBatch, AcceptBatch.Outcome>
+    /// Recorded attempts share transactions.
+    let records: PostgresGroupCommitter<RecordItem, Bool>
     private let writes = Mutex(GroupCommitStatistics())
     /// The schema's version when the store opened, and now (after migrating).
     public let schemaVersions: (from: Int, to: Int)
@@ -51,7 +54,12 @@ public final class PostgresStore: Outbox {
         let postgres = PostgresClient(configuration: client, backgroundLogger: logger)
         self.client = postgres
         self.runner = Task { await postgres.run() }
-        self.committer = PostgresAcceptCommitter(maxGroupSize: max(1, configuration.maxGroupSize))
+        self.accepts = PostgresGroupCommitter(maxGroupSize: max(1, configuration.maxGroupSize)) { store, batches throws(OutboxError) in
+            try await store.storeGroup(batches)
+        }
+        self.records = PostgresGroupCommitter(maxGroupSize: 500) { store, items throws(OutboxError) in
+            try await store.recordGroup(items)
+        }
         let versions: (from: Int, to: Int)
         do {
             if migrate {
@@ -116,13 +124,15 @@ public final class PostgresStore: Outbox {
     }
 
     public func acceptStatistics() async -> AcceptStatistics {
-        await committer.statistics
+        await accepts.statistics
     }
 
     public func groupCommitStatistics() async -> GroupCommitStatistics {
-        let accepts = await committer.statistics
+        let accepted = await accepts.statistics
+        let recorded = await records.statistics
         let others = writes.withLock { $0 }
-        return GroupCommitStatistics(transactions: accepts.transactions + others.transactions, writes: accepts.callers + others.writes)
+        return GroupCommitStatistics(transactions: accepted.transactions + recorded.transactions + others.transactions,
+                                     writes: accepted.callers + recorded.callers + others.writes)
     }
 
     /// Whether the server answers now (for `/-/ready`).

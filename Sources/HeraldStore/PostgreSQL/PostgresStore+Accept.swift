@@ -2,98 +2,6 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Group commit for ``PostgresStore/accept(_:leasing:)``: concurrent callers' batches share one
-/// transaction, written as a few multi-row statements (`INSERT … SELECT … FROM unnest(…)`) whatever
-/// the number of events, so a busy node makes a few commits — each one waits for the WAL to reach
-/// the disk — where it has many requests.
-///
-/// Work that arrives while a group commits waits for the next one; up to ``maxConcurrentGroups``
-/// groups commit at once (on different pooled connections), so a commit waiting for the disk does
-/// not hold back the next group. When a group's transaction fails for a reason one batch can cause
-/// (a delivery id already used), each batch is tried again alone, so the others still commit and
-/// only the batch at fault hears of the error.
-actor PostgresAcceptCommitter {
-    typealias Outcome = (results: [AcceptResult], leased: [ClaimedDelivery])
-
-    struct Batch: Sendable {
-        var acceptances: [Acceptance]
-        var lease: AcceptLease?
-    }
-
-    private struct Waiter {
-        var batch: Batch
-        var continuation: CheckedContinuation<Outcome, any Error>
-    }
-
-    static let maxConcurrentGroups = 2
-    private let maxGroupSize: Int
-    private var queue: [Waiter] = []
-    private var committing = 0
-    private(set) var statistics = AcceptStatistics()
-
-    init(maxGroupSize: Int) {
-        self.maxGroupSize = maxGroupSize
-    }
-
-    func submit(_ batch: Batch, to store: PostgresStore) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.append(Waiter(batch: batch, continuation: continuation))
-            startGroups(store)
-        }
-    }
-
-    private func startGroups(_ store: PostgresStore) {
-        while committing < Self.maxConcurrentGroups, !queue.isEmpty {
-            let group = takeGroup()
-            committing += 1
-            // Not the callers' tasks: a caller that is cancelled must not cancel the others' commit.
-            Task { await self.commit(group, store) }
-        }
-    }
-
-    private func commit(_ group: [Waiter], _ store: PostgresStore) async {
-        do {
-            let outcomes = try await store.storeGroup(group.map(\.batch))
-            record(group)
-            for (waiter, outcome) in zip(group, outcomes) { waiter.continuation.resume(returning: outcome) }
-        } catch where group.count > 1 && error.code != .unavailable {
-            for waiter in group {
-                do {
-                    let outcome = try await store.storeGroup([waiter.batch])
-                    record([waiter])
-                    waiter.continuation.resume(returning: outcome[0])
-                } catch {
-                    waiter.continuation.resume(throwing: error)
-                }
-            }
-        } catch {
-            for waiter in group { waiter.continuation.resume(throwing: error) }
-        }
-        committing -= 1
-        startGroups(store)
-    }
-
-    private func record(_ group: [Waiter]) {
-        statistics.transactions += 1
-        statistics.callers += group.count
-        statistics.acceptances += group.reduce(0) { $0 + $1.batch.acceptances.count }
-    }
-
-    /// The queued batches for one transaction, oldest first: at least one, then as many as fit.
-    private func takeGroup() -> [Waiter] {
-        var taken = 0
-        var size = 0
-        for waiter in queue {
-            if taken > 0 && size + waiter.batch.acceptances.count > maxGroupSize { break }
-            taken += 1
-            size += waiter.batch.acceptances.count
-        }
-        let group = Array(queue.prefix(taken))
-        queue.removeFirst(taken)
-        return group
-    }
-}
-
 extension PostgresStore {
     public func accept(_ acceptances: [Acceptance], leasing lease: AcceptLease?) async throws(OutboxError)
         -> (results: [AcceptResult], leased: [ClaimedDelivery])
@@ -108,14 +16,14 @@ extension PostgresStore {
             }
         }
         do {
-            return try await committer.submit(.init(acceptances: acceptances, lease: lease), to: self)
+            return try await accepts.submit(AcceptBatch(acceptances: acceptances, lease: lease), size: acceptances.count, to: self)
         } catch {
             throw Self.error(error, location: location, operation: operation)
         }
     }
 
     /// Stores a group of batches in one transaction; one outcome per batch, in order.
-    func storeGroup(_ batches: [PostgresAcceptCommitter.Batch]) async throws(OutboxError) -> [PostgresAcceptCommitter.Outcome] {
+    func storeGroup(_ batches: [AcceptBatch]) async throws(OutboxError) -> [AcceptBatch.Outcome] {
         let count = batches.reduce(0) { $0 + $1.acceptances.count }
         // Counted by the committer, per group.
         return try await transaction("accepting \(count == 1 ? "1 event" : "\(count) events")", counted: false) { connection in
@@ -125,6 +33,13 @@ extension PostgresStore {
     }
 }
 
+/// One caller's acceptances, with the lease it asks for.
+struct AcceptBatch: Sendable {
+    typealias Outcome = (results: [AcceptResult], leased: [ClaimedDelivery])
+    var acceptances: [Acceptance]
+    var lease: AcceptLease?
+}
+
 /// One group's events and deliveries on their way into the database, and what became of each.
 private struct AcceptGroup {
     struct Position: Hashable {
@@ -132,12 +47,12 @@ private struct AcceptGroup {
         var index: Int
     }
 
-    let batches: [PostgresAcceptCommitter.Batch]
+    let batches: [AcceptBatch]
 
     /// Each event's result; nil while it is still to be stored.
     private var results: [Position: AcceptResult] = [:]
 
-    init(batches: [PostgresAcceptCommitter.Batch]) {
+    init(batches: [AcceptBatch]) {
         self.batches = batches
     }
 
@@ -149,7 +64,7 @@ private struct AcceptGroup {
         batches[position.batch].acceptances[position.index]
     }
 
-    mutating func store(on connection: PostgresConnection, logger: Logger) async throws -> [PostgresAcceptCommitter.Outcome] {
+    mutating func store(on connection: PostgresConnection, logger: Logger) async throws -> [AcceptBatch.Outcome] {
         // 1. The first of each id and idempotency key in the group goes to the database; later
         //    ones are duplicates of whatever the first turns out to be.
         var firstByID: [String: Position] = [:]
