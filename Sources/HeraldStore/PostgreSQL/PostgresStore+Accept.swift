@@ -85,17 +85,9 @@ private struct AcceptGroup {
         // 2. Insert the events; a conflict (another node's, or an earlier request's) inserts nothing.
         var inserted: Set<String> = []
         if !candidates.isEmpty {
-            var columns = UnnestColumns()
-            let events = candidates.map { acceptance($0).event }
-            columns.text(events.map(\.id))
-            columns.int64(events.map { StoredTime.milliseconds($0.receivedAt) })
-            columns.bytes(events.map(\.body))
-            columns.text(try events.map { try StoredRows.text(of: $0.matchedRules) })
-            columns.text(events.map(\.idempotencyKey))
-            let sql = "INSERT INTO events (id, received_at, body, matched_rules, idempotency_key) \(columns.select) ON CONFLICT DO NOTHING RETURNING id"
-            for try await id in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: columns.binds), logger: logger).decode(String.self) {
-                inserted.insert(id)
-            }
+            let insert = InsertReturningID<EventsInsert>(
+                columns: try EventsInsert.columns(candidates.map { acceptance($0).event }))
+            for try await id in try await connection.execute(insert, logger: logger) { inserted.insert(id) }
         }
 
         // 3. The events that were stored before: each is a duplicate of its first.
@@ -185,35 +177,16 @@ private struct AcceptGroup {
                     expiresAt: delivery.expiresAt.map { StoredTime.date(milliseconds: StoredTime.milliseconds($0)) },
                     priority: delivery.priority, recipient: delivery.recipient, lease: held))
             }
-            var columns = UnnestColumns()
-            columns.text(deliveries.map { $0.1.id })
-            columns.text(deliveries.map { acceptance($0.0).event.id })
-            columns.text(deliveries.map { $0.1.rule })
-            columns.int64(deliveries.map { $0.1.element.map(Int64.init) })
-            columns.text(try deliveries.map { try StoredRows.text(of: $0.1.channels) })
-            columns.bytes(deliveries.map { $0.1.message })
-            columns.text(deliveries.map { suppressed[$0.1.id] == nil ? DeliveryStatus.pending.rawValue : DeliveryStatus.suppressed.rawValue })
-            columns.int64(deliveries.map { StoredTime.milliseconds(acceptance($0.0).event.receivedAt) })
-            columns.int64(deliveries.map { StoredTime.milliseconds($0.1.dueAt) })
-            columns.int64(deliveries.map { $0.1.expiresAt.map(StoredTime.milliseconds) })
-            columns.int64(deliveries.map { StoredTime.milliseconds(acceptance($0.0).event.receivedAt) })
-            columns.int64(deliveries.map { Int64($0.1.priority) })
-            columns.text(deliveries.map { $0.1.recipient })
-            columns.text(deliveries.map { suppressed[$0.1.id] })
-            columns.text(leases.map { $0?.owner })
-            columns.int64(leases.map { $0.map { StoredTime.milliseconds($0.until) } })
-            columns.int64(leases.map { $0 == nil ? 0 : 1 })
-            let sql = """
-                INSERT INTO deliveries (id, event_id, rule, element, channels, message, status, created_at, due_at, expires_at,
-                                        updated_at, priority, recipient, dead_reason, lease_owner, lease_until, lease_token)
-                \(columns.select)
-                ON CONFLICT (id) DO NOTHING
-                RETURNING id
-                """
-            var stored: Set<String> = []
-            for try await id in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: columns.binds), logger: logger).decode(String.self) {
-                stored.insert(id)
+            let rows = deliveries.indices.map { index in
+                let (position, delivery) = deliveries[index]
+                let receivedAt = StoredTime.milliseconds(acceptance(position).event.receivedAt)
+                return DeliveriesInsert.Row(
+                    delivery: delivery, eventID: acceptance(position).event.id, receivedAt: receivedAt,
+                    suppressed: suppressed[delivery.id], lease: leases[index])
             }
+            let insert = InsertReturningID<DeliveriesInsert>(columns: try DeliveriesInsert.columns(rows))
+            var stored: Set<String> = []
+            for try await id in try await connection.execute(insert, logger: logger) { stored.insert(id) }
             // A delivery id already taken (by another event, or twice in the group): the whole
             // transaction rolls back, naming the event whose delivery it was.
             if let (position, clash) = deliveries.first(where: { !stored.contains($0.1.id) }) {
@@ -285,5 +258,81 @@ private struct AcceptGroup {
 
     private static func duplicateReason(holder: String, rule: String, key: String) -> String {
         "duplicate of event '\(holder)': rule \(rule) already sent for key '\(key)' within its dedupe window"
+    }
+}
+
+/// The text of a statement prepared once per connection, built from the shape of its columns.
+protocol PreparedSQL {
+    static var sql: String { get }
+}
+
+/// A multi-row insert that returns the ids it inserted, prepared once per connection.
+struct InsertReturningID<Shape: PreparedSQL>: PostgresPreparedStatement {
+    static var sql: String { Shape.sql }
+
+    var columns: UnnestColumns
+
+    func makeBindings() -> PostgresBindings { columns.binds }
+
+    func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
+}
+
+/// The events of a group; a conflict on the id or the idempotency key inserts nothing.
+enum EventsInsert: PreparedSQL {
+    static let sql = (try? columns([])).map {
+        "INSERT INTO events (id, received_at, body, matched_rules, idempotency_key) \($0.select) ON CONFLICT DO NOTHING RETURNING id"
+    } ?? ""
+
+    static func columns(_ events: [NewEvent]) throws -> UnnestColumns {
+        var columns = UnnestColumns()
+        columns.text(events.map(\.id))
+        columns.int64(events.map { StoredTime.milliseconds($0.receivedAt) })
+        columns.bytes(events.map(\.body))
+        columns.text(try events.map { try StoredRows.text(of: $0.matchedRules) })
+        columns.text(events.map(\.idempotencyKey))
+        return columns
+    }
+}
+
+/// The deliveries of a group's new events; an id already stored inserts nothing (and is not returned).
+enum DeliveriesInsert: PreparedSQL {
+    struct Row {
+        var delivery: NewDelivery
+        var eventID: String
+        var receivedAt: Int64
+        var suppressed: String?
+        var lease: Lease?
+    }
+
+    static let sql = (try? columns([])).map {
+        """
+        INSERT INTO deliveries (id, event_id, rule, element, channels, message, status, created_at, due_at, expires_at,
+                                updated_at, priority, recipient, dead_reason, lease_owner, lease_until, lease_token)
+        \($0.select)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id
+        """
+    } ?? ""
+
+    static func columns(_ rows: [Row]) throws -> UnnestColumns {
+        var columns = UnnestColumns()
+        columns.text(rows.map(\.delivery.id))
+        columns.text(rows.map(\.eventID))
+        columns.text(rows.map(\.delivery.rule))
+        columns.int64(rows.map { $0.delivery.element.map(Int64.init) })
+        columns.text(try rows.map { try StoredRows.text(of: $0.delivery.channels) })
+        columns.bytes(rows.map(\.delivery.message))
+        columns.text(rows.map { $0.suppressed == nil ? DeliveryStatus.pending.rawValue : DeliveryStatus.suppressed.rawValue })
+        columns.int64(rows.map(\.receivedAt))
+        columns.int64(rows.map { StoredTime.milliseconds($0.delivery.dueAt) })
+        columns.int64(rows.map { $0.delivery.expiresAt.map(StoredTime.milliseconds) })
+        columns.int64(rows.map(\.receivedAt))
+        columns.int64(rows.map { Int64($0.delivery.priority) })
+        columns.text(rows.map(\.delivery.recipient))
+        columns.text(rows.map(\.suppressed))
+        columns.text(rows.map { $0.lease?.owner })
+        columns.int64(rows.map { $0.lease.map { StoredTime.milliseconds($0.until) } })
+        columns.int64(rows.map { $0.lease == nil ? 0 : 1 })
+        return columns
     }
 }

@@ -7,18 +7,10 @@ extension PostgresStore {
         let nowMS = StoredTime.milliseconds(now)
         let until = StoredTime.milliseconds(now, plus: lease)
         // SKIP LOCKED: nodes claiming at once take different rows instead of waiting for each other.
+        let statement = ClaimStatement(owner: owner, until: until, now: nowMS, limit: limit)
         let claimed = try await connection("claiming deliveries for \(owner)", counted: true) { connection in
-            let rows = try await connection.query("""
-                UPDATE deliveries d SET lease_owner = \(owner), lease_until = \(until), lease_token = d.lease_token + 1
-                FROM (SELECT id FROM deliveries
-                      WHERE status = 'pending' AND due_at <= \(nowMS) AND (lease_until IS NULL OR lease_until <= \(nowMS))
-                      ORDER BY priority, due_at, id LIMIT \(limit)
-                      FOR UPDATE SKIP LOCKED) due
-                WHERE d.id = due.id
-                RETURNING \(unescaped: Self.qualified(StoredRows.deliveryColumns, "d"))
-                """, logger: self.logger)
             var claimed: [ClaimedDelivery] = []
-            for try await row in rows { claimed.append(try StoredRows.claimed(row)) }
+            for try await delivery in try await connection.execute(statement, logger: self.logger) { claimed.append(delivery) }
             return claimed
         }
         return claimed.sorted { ($0.priority, $0.dueAt, $0.id) < ($1.priority, $1.dueAt, $1.id) }
@@ -40,55 +32,10 @@ extension PostgresStore {
     /// Records a group of attempts in one statement: each applies only under its own lease, and
     /// its attempt row is inserted only when it did. One outcome per item, in order.
     func recordGroup(_ items: [RecordItem]) async throws(OutboxError) -> [Bool] {
-        var columns = UnnestColumns()
-        columns.int64(items.indices.map { Int64($0) })
-        columns.text(items.map(\.attempt.deliveryID))
-        columns.text(items.map(\.lease.owner))
-        columns.int64(items.map(\.lease.token))
-        columns.text(items.map(\.kind))
-        columns.int64(items.map { StoredTime.milliseconds($0.attempt.startedAt, plus: $0.attempt.duration) })
-        columns.text(items.map(\.channel))
-        columns.text(items.map(\.providerID))
-        columns.int64(items.map(\.dueAt))
-        columns.text(items.map(\.attempt.lastError))
-        columns.text(items.map(\.reason))
-        columns.text(items.map(\.attempt.channel))
-        columns.int64(items.map { Int64($0.attempt.number) })
-        columns.int64(items.map { StoredTime.milliseconds($0.attempt.startedAt) })
-        columns.int64(items.map { StoredTime.microseconds($0.attempt.duration) })
-        columns.text(items.map(\.attempt.outcome))
-        columns.text(items.map(\.attempt.providerID))
-        columns.text(items.map(\.attempt.errorCode))
-        columns.text(items.map(\.attempt.errorMessage))
-        columns.text(items.map(\.attempt.node))
-        let sql = """
-            WITH input (n, id, owner, token, kind, finished, channel, provider_id, due_at, last_error, reason,
-                        a_channel, a_number, a_started, a_duration, a_outcome, a_provider, a_code, a_message, a_node) AS (\(columns.select)),
-            held AS (
-                UPDATE deliveries d SET
-                    lease_owner = NULL, lease_until = NULL, updated_at = i.finished, total_attempts = d.total_attempts + 1,
-                    attempts_on_channel = CASE WHEN i.kind IN ('expired', 'suppressed') THEN d.attempts_on_channel
-                                               ELSE d.attempts_on_channel + 1 END,
-                    status = CASE WHEN i.kind = 'retry' THEN d.status ELSE i.kind END,
-                    delivered_channel = CASE WHEN i.kind = 'delivered' THEN i.channel ELSE d.delivered_channel END,
-                    provider_id = CASE WHEN i.kind = 'delivered' THEN i.provider_id ELSE d.provider_id END,
-                    due_at = CASE WHEN i.kind = 'retry' THEN i.due_at ELSE d.due_at END,
-                    last_error = CASE WHEN i.kind IN ('retry', 'dead') THEN COALESCE(i.last_error, d.last_error) ELSE d.last_error END,
-                    dead_reason = CASE WHEN i.kind IN ('dead', 'expired', 'suppressed') THEN i.reason ELSE d.dead_reason END
-                FROM input i
-                WHERE d.id = i.id AND d.status = 'pending' AND d.lease_owner = i.owner AND d.lease_token = i.token
-                RETURNING i.n),
-            inserted AS (
-                INSERT INTO attempts (\(StoredRows.attemptColumns))
-                SELECT i.id, i.a_channel, i.a_number, i.a_started, i.a_duration, i.a_outcome, i.a_provider, i.a_code, i.a_message,
-                       i.a_node, i.token
-                FROM input i JOIN held h ON h.n = i.n)
-            SELECT n FROM held
-            """
-        let query = PostgresQuery(unsafeSQL: sql, binds: columns.binds)
+        let statement = RecordGroupStatement(columns: RecordGroupStatement.columns(items))
         let recorded = try await connection("recording \(items.count == 1 ? "an attempt" : "\(items.count) attempts")") { connection in
             var recorded = Set<Int64>()
-            for try await n in try await connection.query(query, logger: self.logger).decode(Int64.self) { recorded.insert(n) }
+            for try await n in try await connection.execute(statement, logger: self.logger) { recorded.insert(n) }
             return recorded
         }
         return items.indices.map { recorded.contains(Int64($0)) }
@@ -260,4 +207,99 @@ struct RecordItem: Sendable {
         case .delivered, .retry, .nextChannel: nil
         }
     }
+}
+
+/// A claim, prepared once per connection. SKIP LOCKED: nodes claiming at once take different rows
+/// instead of waiting for each other.
+struct ClaimStatement: PostgresPreparedStatement {
+    static let sql = """
+        UPDATE deliveries d SET lease_owner = $1, lease_until = $2, lease_token = d.lease_token + 1
+        FROM (SELECT id FROM deliveries
+              WHERE status = 'pending' AND due_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+              ORDER BY priority, due_at, id LIMIT $4
+              FOR UPDATE SKIP LOCKED) due
+        WHERE d.id = due.id
+        RETURNING \(PostgresStore.qualified(StoredRows.deliveryColumns, "d"))
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8, .int8]
+
+    var owner: String
+    var until: Int64
+    var now: Int64
+    var limit: Int
+
+    func makeBindings() -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(owner)
+        binds.append(until)
+        binds.append(now)
+        binds.append(Int64(limit))
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> ClaimedDelivery {
+        try StoredRows.claimed(row)
+    }
+}
+
+/// A group of recorded attempts in one statement, prepared once per connection: each delivery is
+/// updated only under its own lease (owner and token), and an attempt row is inserted for each one
+/// that was; returns the positions (`n`) of the items recorded.
+struct RecordGroupStatement: PostgresPreparedStatement {
+    static let sql = """
+        WITH input (n, id, owner, token, kind, finished, channel, provider_id, due_at, last_error, reason,
+                    a_channel, a_number, a_started, a_duration, a_outcome, a_provider, a_code, a_message, a_node) AS (\(columns([]).select)),
+        held AS (
+            UPDATE deliveries d SET
+                lease_owner = NULL, lease_until = NULL, updated_at = i.finished, total_attempts = d.total_attempts + 1,
+                attempts_on_channel = CASE WHEN i.kind IN ('expired', 'suppressed') THEN d.attempts_on_channel
+                                           ELSE d.attempts_on_channel + 1 END,
+                status = CASE WHEN i.kind = 'retry' THEN d.status ELSE i.kind END,
+                delivered_channel = CASE WHEN i.kind = 'delivered' THEN i.channel ELSE d.delivered_channel END,
+                provider_id = CASE WHEN i.kind = 'delivered' THEN i.provider_id ELSE d.provider_id END,
+                due_at = CASE WHEN i.kind = 'retry' THEN i.due_at ELSE d.due_at END,
+                last_error = CASE WHEN i.kind IN ('retry', 'dead') THEN COALESCE(i.last_error, d.last_error) ELSE d.last_error END,
+                dead_reason = CASE WHEN i.kind IN ('dead', 'expired', 'suppressed') THEN i.reason ELSE d.dead_reason END
+            FROM input i
+            WHERE d.id = i.id AND d.status = 'pending' AND d.lease_owner = i.owner AND d.lease_token = i.token
+            RETURNING i.n),
+        inserted AS (
+            INSERT INTO attempts (\(StoredRows.attemptColumns))
+            SELECT i.id, i.a_channel, i.a_number, i.a_started, i.a_duration, i.a_outcome, i.a_provider, i.a_code, i.a_message,
+                   i.a_node, i.token
+            FROM input i JOIN held h ON h.n = i.n)
+        SELECT n FROM held
+        """
+
+    var columns: UnnestColumns
+
+    /// The items' columns, in the order ``sql`` reads them.
+    static func columns(_ items: [RecordItem]) -> UnnestColumns {
+        var columns = UnnestColumns()
+        columns.int64(items.indices.map { Int64($0) })
+        columns.text(items.map(\.attempt.deliveryID))
+        columns.text(items.map(\.lease.owner))
+        columns.int64(items.map(\.lease.token))
+        columns.text(items.map(\.kind))
+        columns.int64(items.map { StoredTime.milliseconds($0.attempt.startedAt, plus: $0.attempt.duration) })
+        columns.text(items.map(\.channel))
+        columns.text(items.map(\.providerID))
+        columns.int64(items.map(\.dueAt))
+        columns.text(items.map(\.attempt.lastError))
+        columns.text(items.map(\.reason))
+        columns.text(items.map(\.attempt.channel))
+        columns.int64(items.map { Int64($0.attempt.number) })
+        columns.int64(items.map { StoredTime.milliseconds($0.attempt.startedAt) })
+        columns.int64(items.map { StoredTime.microseconds($0.attempt.duration) })
+        columns.text(items.map(\.attempt.outcome))
+        columns.text(items.map(\.attempt.providerID))
+        columns.text(items.map(\.attempt.errorCode))
+        columns.text(items.map(\.attempt.errorMessage))
+        columns.text(items.map(\.attempt.node))
+        return columns
+    }
+
+    func makeBindings() -> PostgresBindings { columns.binds }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
 }
