@@ -7,7 +7,7 @@ extension PostgresStore {
         let nowMS = StoredTime.milliseconds(now)
         let until = StoredTime.milliseconds(now, plus: lease)
         // SKIP LOCKED: nodes claiming at once take different rows instead of waiting for each other.
-        let claimed = try await connection("claiming deliveries for \(owner)", counted: true) { connection in
+        let claimed = try await connection("claiming deliveries for \(owner)", counted: true) { [self] connection in
             let rows = try await connection.query("""
                 UPDATE deliveries d SET lease_owner = \(owner), lease_until = \(until), lease_token = d.lease_token + 1
                 FROM (SELECT id FROM deliveries
@@ -26,7 +26,7 @@ extension PostgresStore {
 
     public func record(_ attempt: AttemptRecord, next: NextStep, lease: Lease) async throws(OutboxError) -> Bool {
         let id = attempt.deliveryID
-        return try await connection("recording an attempt of delivery \(id)", counted: true) { connection in
+        return try await connection("recording an attempt of delivery \(id)", counted: true) { [self] connection in
             if case .nextChannel(let index, _) = next {
                 // The one step that needs the row first: the channel it names must exist.
                 var channels: String?
@@ -83,7 +83,7 @@ extension PostgresStore {
     }
 
     public func postpone(deliveryID: String, lease: Lease, until: Date, note: String, now: Date) async throws(OutboxError) -> Bool {
-        try await connection("postponing delivery \(deliveryID)", counted: true) { connection in
+        try await connection("postponing delivery \(deliveryID)", counted: true) { [self] connection in
             let rows = try await connection.query("""
                 UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, due_at = \(StoredTime.milliseconds(until)),
                     last_error = \(note), updated_at = \(StoredTime.milliseconds(now))
@@ -98,7 +98,7 @@ extension PostgresStore {
 
     public func requeue(deliveryID: String, now: Date) async throws(OutboxError) -> Bool {
         let nowMS = StoredTime.milliseconds(now)
-        return try await connection("requeueing delivery \(deliveryID)", counted: true) { connection in
+        return try await connection("requeueing delivery \(deliveryID)", counted: true) { [self] connection in
             let rows = try await connection.query("""
                 UPDATE deliveries SET status = 'pending', due_at = \(nowMS), updated_at = \(nowMS), expires_at = NULL,
                     channel_index = 0, attempts_on_channel = 0, total_attempts = 0,
@@ -114,7 +114,7 @@ extension PostgresStore {
 
     public func prune(deliveredBefore date: Date, limit: Int) async throws(OutboxError) -> Int {
         let before = StoredTime.milliseconds(date)
-        return try await connection("pruning events delivered before \(date)", counted: true) { connection in
+        return try await connection("pruning events delivered before \(date)", counted: true) { [self] connection in
             let rows = try await connection.query("""
                 DELETE FROM events WHERE id IN (
                     SELECT id FROM events
@@ -135,7 +135,7 @@ extension PostgresStore {
     public func heartbeat(node: String, now: Date, window: Duration) async throws(OutboxError) -> [String] {
         let nowMS = StoredTime.milliseconds(now)
         let since = nowMS - StoredTime.milliseconds(window)
-        return try await connection("recording node \(node)'s heartbeat") { connection in
+        return try await connection("recording node \(node)'s heartbeat") { [self] connection in
             try await connection.query("""
                 INSERT INTO nodes (name, seen_at) VALUES (\(node), \(nowMS))
                 ON CONFLICT (name) DO UPDATE SET seen_at = GREATEST(nodes.seen_at, excluded.seen_at)

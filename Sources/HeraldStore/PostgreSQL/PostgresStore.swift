@@ -133,12 +133,27 @@ public final class PostgresStore: Outbox {
 
     // MARK: - Running statements with errors that name the store and the operation
 
+    /// How long one store call may take before it is reported ``OutboxError/Code/unavailable``.
+    ///
+    /// When the server crashes while a call is running (`pg_ctl stop -m immediate`), postgres-nio
+    /// 1.33 can leave the call waiting for ever — for a statement on the connection that died, or
+    /// for a connection lease asked for during the outage — even after the server is back. Without
+    /// a bound, the accept committer's groups and the workers' records wait with it, and the node
+    /// answers nothing again (ClusterChaosTests, PostgresOutageTests). A call cut off here may still
+    /// commit later: an accept then answers 503 for an event that is stored (the client's retry with
+    /// the same id is a duplicate), a record fails for an attempt that is stored (its lease expires
+    /// on a delivery that is no longer pending). Both are what a lost answer would cause anyway.
+    static let callDeadline = Duration.seconds(10)
+
     /// Runs `body` on a pooled connection (each statement commits on its own).
     func connection<T: Sendable>(_ operation: @autoclosure () -> String, counted: Bool = false,
-                                 _ body: (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
+                                 _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
         try checkOpen(operation())
         do {
-            let result = try await client.withConnection { connection in try await body(connection) }
+            let client = self.client
+            let result = try await Self.bounded(by: Self.callDeadline) {
+                try await client.withConnection { connection in try await body(connection) }
+            }
             if counted { writes.withLock { $0.transactions += 1; $0.writes += 1 } }
             return result
         } catch {
@@ -148,14 +163,37 @@ public final class PostgresStore: Outbox {
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T: Sendable>(_ operation: @autoclosure () -> String, counted: Bool = true,
-                                  _ body: (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
+                                  _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
         try checkOpen(operation())
         do {
-            let result = try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            let (client, logger) = (self.client, self.logger)
+            let result = try await Self.bounded(by: Self.callDeadline) {
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
             if counted { writes.withLock { $0.transactions += 1; $0.writes += 1 } }
             return result
         } catch {
             throw Self.error(error, location: location, operation: operation())
+        }
+    }
+
+    /// `work`'s result, or ``CallTimedOut`` once `limit` has passed (then `work` is cancelled and
+    /// left to end on its own: a call that never returns cannot be waited for).
+    static func bounded<T: Sendable>(by limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let outcome = FirstOutcome(continuation)
+            let running = Task {
+                do {
+                    outcome.resume(with: .success(try await work()))
+                } catch {
+                    outcome.resume(with: .failure(error))
+                }
+            }
+            let timer = Task {
+                try await Task.sleep(for: limit)
+                if outcome.resume(with: .failure(CallTimedOut(limit: limit))) { running.cancel() }
+            }
+            outcome.onResume { timer.cancel() }
         }
     }
 
@@ -181,6 +219,8 @@ public final class PostgresStore: Outbox {
         case StoreFailure.newerSchema(let found, let known):
             return OutboxError(code: .cannotOpen, path: location, operation: operation,
                                reason: "it was written by a newer version of Herald (schema version \(found); this one knows \(known))")
+        case let error as CallTimedOut:
+            return OutboxError(code: .unavailable, path: location, operation: operation, reason: "the database did not answer within \(error.limit)")
         case StoreFailure.transactionLost:
             return OutboxError(code: .database, path: location, operation: operation, reason: "the transaction was rolled back")
         case let error as PostgresTransactionError:
@@ -205,5 +245,49 @@ public final class PostgresStore: Outbox {
                                reason: "\(message) (SQLSTATE \(state))")
         }
         return OutboxError(code: .unavailable, path: location, operation: operation, reason: "\(error.code)")
+    }
+}
+
+/// A store call that did not finish within ``PostgresStore/callDeadline``.
+struct CallTimedOut: Error {
+    var limit: Duration
+}
+
+/// A continuation resumed once, by whichever of a call and its timer ends first.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var resumed = false
+        var onResume: (@Sendable () -> Void)?
+    }
+
+    private let state: Mutex<State>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) {
+        state = Mutex(State(continuation: continuation))
+    }
+
+    /// Resumes the continuation unless it was already; true when this call did.
+    @discardableResult
+    func resume(with result: Result<T, any Error>) -> Bool {
+        let (continuation, action) = state.withLock { state in
+            let taken = (state.continuation.take(), state.onResume)
+            if taken.0 != nil { state.resumed = true }
+            return taken
+        }
+        guard let continuation else { return false }
+        continuation.resume(with: result)
+        action?()
+        return true
+    }
+
+    /// Runs `action` once the continuation is resumed (now, if it already is).
+    func onResume(_ action: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state in
+            if state.resumed { return true }
+            state.onResume = action
+            return false
+        }
+        if now { action() }
     }
 }
