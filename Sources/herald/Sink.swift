@@ -152,7 +152,8 @@ struct Sink: AsyncParsableCommand {
         /// blocks from concurrent requests never interleave, and unbuffered so that a reader sees each
         /// one before the sender gets its answer.
         @Sendable func show(_ received: [ReceivedMessage], note: String?) {
-            for message in received {
+            for var message in received {
+                message.receivedAt = Date()
                 FileHandle.standardOutput.write(Data(((json ? message.jsonLine : message.block) + "\n").utf8))
             }
             if let note { FileHandle.standardError.write(Data("herald sink: \(note)\n".utf8)) }

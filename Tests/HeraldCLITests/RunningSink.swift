@@ -1,11 +1,20 @@
 import Foundation
 import Glibc
+import Synchronization
 
-/// A running `herald sink` on free ports, killed by `stop()`.
+/// A running `herald sink` on free ports, killed by `stop()`. What it prints once ready is read
+/// continuously, so a sink that takes thousands of messages never blocks on a full pipe.
 final class RunningSink: @unchecked Sendable {
     let process: Process
     let output: Pipe
     let errors: Pipe
+    private final class Collected: Sendable {
+        let stdout = Mutex(Data())
+        let stderr = Mutex(Data())
+    }
+
+    private let collected = Collected()
+    private let drained = DispatchGroup()
     /// The HTTP port.
     let port: Int
     /// The SMTP port, when started with `smtp: true` (else 0).
@@ -29,6 +38,27 @@ final class RunningSink: @unchecked Sendable {
         }
         self.port = port
         self.smtpPort = smtpPort
+        let collected = self.collected
+        for isOutput in [true, false] {
+            let handle = (isOutput ? output : errors).fileHandleForReading
+            let drained = self.drained
+            drained.enter()
+            Thread.detachNewThread {
+                // availableData returns what is there; read(upToCount:) would wait for a full chunk.
+                while case let chunk = handle.availableData, !chunk.isEmpty {
+                    if isOutput { collected.stdout.withLock { $0 += chunk } } else { collected.stderr.withLock { $0 += chunk } }
+                }
+                drained.leave()
+            }
+        }
+    }
+
+    /// The lines printed on stdout so far (complete lines only).
+    var stdoutLines: [String] {
+        let text = collected.stdout.withLock { String(decoding: $0, as: UTF8.self) }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines.removeLast()
+        return lines.filter { !$0.isEmpty }
     }
 
     /// A test that ends early must not leave a sink running.
@@ -47,12 +77,12 @@ final class RunningSink: @unchecked Sendable {
 
     /// Kills the sink; returns what it printed on stdout and stderr since it was ready.
     func stop() -> (stdout: [String], stderr: [String]) {
-        kill(process.processIdentifier, SIGKILL)
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        func lines(_ pipe: Pipe) -> [String] {
-            let data = (try? pipe.fileHandleForReading.readToEnd()) ?? Data()
-            return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        drained.wait()
+        func lines(_ data: Data) -> [String] {
+            String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         }
-        return (lines(output), lines(errors))
+        return (lines(collected.stdout.withLock { $0 }), lines(collected.stderr.withLock { $0 }))
     }
 }

@@ -37,6 +37,25 @@ import Testing
         #expect(printed.stderr.isEmpty, "\(printed.stderr)")
     }
 
+    /// `--json` lines say when the sink took each message in, so a test can measure the rate at
+    /// which messages arrive.
+    @Test func jsonLinesSayWhenTheMessageArrived() throws {
+        let sink = try RunningSink(["--json"])
+        let folder = try HeraldProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try config(whatsapp: sink.port, sms: sink.port, attempts: 1, in: folder)
+        let before = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let output = try HeraldProcess.run(["send", "--config", "herald.yaml", Self.event], in: folder, environment: Self.secrets)
+        let after = Int64((Date().timeIntervalSince1970 * 1000).rounded(.up))
+        let printed = sink.stop()
+        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+        let line = try #require(printed.stdout.first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let receivedAt = try #require((object["received_at"] as? NSNumber)?.int64Value, "\(line)")
+        #expect((before...after).contains(receivedAt), "received at \(receivedAt), sent between \(before) and \(after)")
+        #expect(object["delivery"] as? String == "evt-01JPBX7K4Q2M8R3T5V6W9Y0Z1A/card-fraud-check")
+    }
+
     /// Without a WhatsApp template, buttons go out as an interactive message the customer taps.
     @Test func buttonsWithoutATemplateArriveAsAnInteractiveMessage() throws {
         let sink = try RunningSink()

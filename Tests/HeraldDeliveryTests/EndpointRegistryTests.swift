@@ -114,6 +114,23 @@ import Testing
         #expect(second.outcome == nil && whatsapp.requests.count == 1)
     }
 
+    /// A lease that has run out is not sent on, even with the gate idle: another worker may have
+    /// taken the delivery over already.
+    @Test func anAttemptIsNotSentUnderALeaseThatRanOut() async throws {
+        let whatsapp = try LoopbackHTTPServer { _ in .respond(status: 200, body: Array(DispatcherTests.wamid.utf8)) }
+        defer { whatsapp.stop() }
+        let dispatcher = Dispatcher(endpoints: [Self.whatsapp(whatsapp, DeliverySettings(timeout: .seconds(5)))],
+                                    secrets: DispatcherTests.secrets, transport: CurlTransport(), clock: SteppingClock())
+        let message = DispatcherTests.message(channels: ["whatsapp"])
+        for leaseLeft in [Duration.seconds(-1), .zero] {
+            let step = await dispatcher.step(message, channelIndex: 0, attemptsOnChannel: 0, age: .zero, deliveryID: "d-1", eventID: nil, leaseLeft: leaseLeft)
+            #expect(step.next == .busy(Dispatcher.busyRetry), "lease left \(leaseLeft): \(step)")
+        }
+        #expect(whatsapp.requests.isEmpty)
+        let covered = await dispatcher.step(message, channelIndex: 0, attemptsOnChannel: 0, age: .zero, deliveryID: "d-1", eventID: nil, leaseLeft: .seconds(1))
+        #expect(covered.next == .delivered(channel: "whatsapp", providerID: "wamid.OK"))
+    }
+
     @Test func anAttemptDoesNotWaitForAConcurrencySlotPastItsLease() async throws {
         let whatsapp = try LoopbackHTTPServer { _ in .hang }
         defer { whatsapp.stop() }

@@ -112,6 +112,11 @@ extension Dispatcher {
                       send: () async -> DeliveryOutcome) async -> GatedAttempt {
         let clock = self.clock
         let deadline = leaseLeft.map { clock.now() + $0 - lane.endpoint.delivery.timeout - Self.leaseMargin }
+        // A lease that has run out — a hand-off whose accept committed late, after a database
+        // outage — is not sent on, even through an idle gate: another node may already have claimed
+        // the delivery and be sending it. (A lease shorter than `timeout` plus the margin, which
+        // herald.yaml allows, still sends through an idle gate, as it always did.)
+        if let leaseLeft, leaseLeft <= .zero { return .busy }
         switch await lane.gate.admit(clock: clock, maxRateWait: maxWait, deadline: deadline) {
         case .circuitOpen: return .circuitOpen
         case .later(let wait): return .later(wait)

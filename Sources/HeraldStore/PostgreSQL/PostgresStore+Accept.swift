@@ -26,7 +26,7 @@ extension PostgresStore {
     func storeGroup(_ batches: [AcceptBatch]) async throws(OutboxError) -> [AcceptBatch.Outcome] {
         let count = batches.reduce(0) { $0 + $1.acceptances.count }
         // Counted by the committer, per group.
-        return try await transaction("accepting \(count == 1 ? "1 event" : "\(count) events")", counted: false) { connection in
+        return try await transaction("accepting \(count == 1 ? "1 event" : "\(count) events")", counted: false) { [self] connection in
             var group = AcceptGroup(batches: batches)
             return try await group.store(on: connection, logger: self.logger)
         }

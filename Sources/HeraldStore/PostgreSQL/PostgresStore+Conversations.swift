@@ -4,7 +4,7 @@ import PostgresNIO
 extension PostgresStore {
     public func record(status: StatusRecord, deliveryID: String?,
                        shouldApply: @escaping @Sendable (String?, String) -> Bool) async throws(OutboxError) -> StatusOutcome {
-        try await transaction("recording status \(status.status) of provider message \(status.providerID)") { connection in
+        try await transaction("recording status \(status.status) of provider message \(status.providerID)") { [self] connection in
             // The row is locked, so two nodes recording statuses of one message apply them one after the other.
             var found: (String, String?)?
             for try await row in try await connection.query(
@@ -36,7 +36,7 @@ extension PostgresStore {
     }
 
     public func failOver(deliveryID: String, toChannel index: Int, reason: String, now: Date) async throws(OutboxError) -> Bool {
-        try await transaction("failing delivery \(deliveryID) over to channel \(index + 1)") { connection in
+        try await transaction("failing delivery \(deliveryID) over to channel \(index + 1)") { [self] connection in
             var found: (String, String)?
             for try await row in try await connection.query(
                 "SELECT status, channels FROM deliveries WHERE id = \(deliveryID) FOR UPDATE", logger: self.logger
@@ -55,7 +55,7 @@ extension PostgresStore {
     }
 
     public func statuses(deliveryID: String) async throws(OutboxError) -> [StatusRecord] {
-        try await connection("reading the statuses of delivery \(deliveryID)") { connection in
+        try await connection("reading the statuses of delivery \(deliveryID)") { [self] connection in
             var statuses: [StatusRecord] = []
             for try await row in try await connection.query("""
                 SELECT \(unescaped: StoredRows.statusColumns) FROM statuses
@@ -77,7 +77,7 @@ extension PostgresStore {
             throw Self.error(error, location: location, operation: "adding delivery \(delivery.id)")
         }
         let nowMS = StoredTime.milliseconds(now)
-        return try await connection("adding delivery \(delivery.id) to event \(eventID)", counted: true) { connection in
+        return try await connection("adding delivery \(delivery.id) to event \(eventID)", counted: true) { [self] connection in
             var added = false
             for try await _ in try await connection.query("""
                 INSERT INTO deliveries (id, event_id, rule, element, channels, message, status, created_at, due_at, expires_at,
@@ -93,7 +93,7 @@ extension PostgresStore {
     }
 
     public func record(reply: ReplyRecord) async throws(OutboxError) -> Bool {
-        try await connection("recording reply \(reply.providerMessageID)", counted: true) { connection in
+        try await connection("recording reply \(reply.providerMessageID)", counted: true) { [self] connection in
             var added = false
             for try await _ in try await connection.query("""
                 INSERT INTO replies (provider_message_id, delivery_id, channel, from_address, kind, button, text, received_at, callback_delivery_id)
@@ -107,7 +107,7 @@ extension PostgresStore {
     }
 
     public func replies(deliveryID: String) async throws(OutboxError) -> [ReplyRecord] {
-        try await connection("reading the replies to delivery \(deliveryID)") { connection in
+        try await connection("reading the replies to delivery \(deliveryID)") { [self] connection in
             var replies: [ReplyRecord] = []
             for try await row in try await connection.query("""
                 SELECT provider_message_id, delivery_id, channel, from_address, kind, button, text, received_at, callback_delivery_id
@@ -122,7 +122,7 @@ extension PostgresStore {
     public func latestQuestion(to recipient: String, rules: Set<String>, since: Date) async throws(OutboxError) -> DeliveryRecord? {
         guard !rules.isEmpty else { return nil }
         let names = rules.sorted()
-        return try await connection("finding the latest question to a recipient") { connection in
+        return try await connection("finding the latest question to a recipient") { [self] connection in
             var found: DeliveryRecord?
             for try await row in try await connection.query("""
                 SELECT \(unescaped: StoredRows.deliveryColumns) FROM deliveries
@@ -136,7 +136,7 @@ extension PostgresStore {
     }
 
     public func deliveredTimes(to recipient: String, since: Date) async throws(OutboxError) -> [Date] {
-        try await connection("counting recent messages to a recipient") { connection in
+        try await connection("counting recent messages to a recipient") { [self] connection in
             var times: [Date] = []
             for try await at in try await connection.query("""
                 SELECT updated_at FROM deliveries
@@ -150,7 +150,7 @@ extension PostgresStore {
     }
 
     public func suppress(_ suppression: Suppression) async throws(OutboxError) {
-        _ = try await connection("suppressing a recipient", counted: true) { connection in
+        _ = try await connection("suppressing a recipient", counted: true) { [self] connection in
             try await connection.query("""
                 INSERT INTO suppressions (address, category, reason, created_at)
                 VALUES (\(suppression.address), \(suppression.category), \(suppression.reason), \(StoredTime.milliseconds(suppression.createdAt)))
@@ -160,7 +160,7 @@ extension PostgresStore {
     }
 
     public func unsuppress(address: String, category: String?) async throws(OutboxError) -> Int {
-        try await connection("removing a recipient's opt-out", counted: true) { connection in
+        try await connection("removing a recipient's opt-out", counted: true) { [self] connection in
             let rows = if let category {
                 try await connection.query(
                     "DELETE FROM suppressions WHERE address = \(address) AND category = \(category) RETURNING 1", logger: self.logger)
@@ -174,7 +174,7 @@ extension PostgresStore {
     }
 
     public func suppressions(address: String?, limit: Int) async throws(OutboxError) -> [Suppression] {
-        try await connection("listing opt-outs") { connection in
+        try await connection("listing opt-outs") { [self] connection in
             let rows = if let address {
                 try await connection.query("""
                     SELECT address, category, reason, created_at FROM suppressions WHERE address = \(address) ORDER BY category LIMIT \(limit)

@@ -102,7 +102,7 @@ extension PostgresStore {
     }
 
     public func postpone(deliveryID: String, lease: Lease, until: Date, note: String, now: Date) async throws(OutboxError) -> Bool {
-        try await connection("postponing delivery \(deliveryID)", counted: true) { connection in
+        try await connection("postponing delivery \(deliveryID)", counted: true) { [self] connection in
             let rows = try await connection.query("""
                 UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, due_at = \(StoredTime.milliseconds(until)),
                     last_error = \(note), updated_at = \(StoredTime.milliseconds(now))
@@ -117,7 +117,7 @@ extension PostgresStore {
 
     public func requeue(deliveryID: String, now: Date) async throws(OutboxError) -> Bool {
         let nowMS = StoredTime.milliseconds(now)
-        return try await connection("requeueing delivery \(deliveryID)", counted: true) { connection in
+        return try await connection("requeueing delivery \(deliveryID)", counted: true) { [self] connection in
             let rows = try await connection.query("""
                 UPDATE deliveries SET status = 'pending', due_at = \(nowMS), updated_at = \(nowMS), expires_at = NULL,
                     channel_index = 0, attempts_on_channel = 0, total_attempts = 0,
@@ -133,7 +133,7 @@ extension PostgresStore {
 
     public func prune(deliveredBefore date: Date, limit: Int) async throws(OutboxError) -> Int {
         let before = StoredTime.milliseconds(date)
-        return try await connection("pruning events delivered before \(date)", counted: true) { connection in
+        return try await connection("pruning events delivered before \(date)", counted: true) { [self] connection in
             let rows = try await connection.query("""
                 DELETE FROM events WHERE id IN (
                     SELECT id FROM events
@@ -154,7 +154,7 @@ extension PostgresStore {
     public func heartbeat(node: String, now: Date, window: Duration) async throws(OutboxError) -> [String] {
         let nowMS = StoredTime.milliseconds(now)
         let since = nowMS - StoredTime.milliseconds(window)
-        return try await connection("recording node \(node)'s heartbeat") { connection in
+        return try await connection("recording node \(node)'s heartbeat") { [self] connection in
             try await connection.query("""
                 INSERT INTO nodes (name, seen_at) VALUES (\(node), \(nowMS))
                 ON CONFLICT (name) DO UPDATE SET seen_at = GREATEST(nodes.seen_at, excluded.seen_at)

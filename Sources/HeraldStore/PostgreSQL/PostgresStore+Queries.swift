@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension PostgresStore {
     public func event(id: String) async throws(OutboxError) -> EventRecord? {
-        try await connection("reading event \(id)") { connection in
+        try await connection("reading event \(id)") { [self] connection in
             var found: (Int64, ByteBuffer, String, String?)?
             for try await row in try await connection.query(
                 "SELECT received_at, body, matched_rules, idempotency_key FROM events WHERE id = \(id)", logger: self.logger
@@ -45,7 +45,7 @@ extension PostgresStore {
 
     public func depth(now: Date) async throws(OutboxError) -> OutboxDepth {
         let nowMS = StoredTime.milliseconds(now)
-        return try await connection("measuring the outbox's depth") { connection in
+        return try await connection("measuring the outbox's depth") { [self] connection in
             var depth = OutboxDepth(pending: 0, due: 0, dead: 0, oldestPendingDueAt: nil, lag: .zero)
             for try await (pending, due, dead, oldest) in try await connection.query("""
                 SELECT
@@ -63,7 +63,7 @@ extension PostgresStore {
     }
 
     public func delivery(id: String) async throws(OutboxError) -> DeliveryRecord? {
-        try await connection("reading delivery \(id)") { connection in
+        try await connection("reading delivery \(id)") { [self] connection in
             try await Self.deliveries(
                 PostgresQuery(unsafeSQL: "SELECT \(StoredRows.deliveryColumns) FROM deliveries WHERE id = $1", binds: Self.bindings(id)),
                 on: connection, logger: self.logger).first
@@ -71,7 +71,7 @@ extension PostgresStore {
     }
 
     public func delivery(providerID: String) async throws(OutboxError) -> DeliveryRecord? {
-        try await connection("finding the delivery of provider message \(providerID)") { connection in
+        try await connection("finding the delivery of provider message \(providerID)") { [self] connection in
             var found: DeliveryRecord?
             for try await row in try await connection.query(
                 "SELECT \(unescaped: StoredRows.deliveryColumns) FROM deliveries WHERE provider_id = \(providerID) LIMIT 1", logger: self.logger) {

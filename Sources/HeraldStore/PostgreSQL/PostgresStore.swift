@@ -63,7 +63,7 @@ public final class PostgresStore: Outbox {
         let versions: (from: Int, to: Int)
         do {
             if migrate {
-                let outcome = try await Self.leasing(postgres, within: configuration.connectTimeout) { connection in
+                let outcome = try await Self.bounded(postgres, connectWithin: configuration.connectTimeout, finishWithin: Self.callDeadline) { connection in
                     try await PostgresSchema.migrate(connection, logger: logger)
                 }
                 versions = (outcome.from, outcome.to)
@@ -71,7 +71,7 @@ public final class PostgresStore: Outbox {
                     logger.info("store schema migrated", metadata: ["from": "\(outcome.from)", "to": "\(outcome.to)"])
                 }
             } else {
-                let version = try await Self.leasing(postgres, within: configuration.connectTimeout) { connection in
+                let version = try await Self.bounded(postgres, connectWithin: configuration.connectTimeout, finishWithin: Self.callDeadline) { connection in
                     try await Self.schemaVersion(connection, logger: logger)
                 }
                 versions = (version, version)
@@ -149,12 +149,24 @@ public final class PostgresStore: Outbox {
 
     // MARK: - Running statements with errors that name the store and the operation
 
+    /// How long one store call may take before it is reported ``OutboxError/Code/unavailable``.
+    ///
+    /// When the server crashes while a call is running (`pg_ctl stop -m immediate`), postgres-nio
+    /// 1.33 can leave the call waiting for ever — for a statement on the connection that died, or
+    /// for a connection lease asked for during the outage — even after the server is back. Without
+    /// a bound, the accept committer's groups and the workers' records wait with it, and the node
+    /// answers nothing again (ClusterChaosTests, PostgresOutageTests). A call cut off here may still
+    /// commit later: an accept then answers 503 for an event that is stored (the client's retry with
+    /// the same id is a duplicate), a record fails for an attempt that is stored (its lease expires
+    /// on a delivery that is no longer pending). Both are what a lost answer would cause anyway.
+    static let callDeadline = Duration.seconds(10)
+
     /// Runs `body` on a pooled connection (each statement commits on its own).
     func connection<T: Sendable>(_ operation: @autoclosure () -> String, counted: Bool = false,
                                  _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(OutboxError) -> T {
         try checkOpen(operation())
         do {
-            let result = try await Self.leasing(client, within: configuration.connectTimeout, body)
+            let result = try await Self.bounded(client, connectWithin: configuration.connectTimeout, finishWithin: Self.callDeadline, body)
             if counted { writes.withLock { $0.transactions += 1; $0.writes += 1 } }
             return result
         } catch {
@@ -168,8 +180,8 @@ public final class PostgresStore: Outbox {
         try checkOpen(operation())
         let logger = self.logger
         do {
-            let result = try await Self.leasing(client, within: configuration.connectTimeout) { connection in
-                try await connection.withTransaction(logger: logger) { try await body($0) }
+            let result = try await Self.bounded(client, connectWithin: configuration.connectTimeout, finishWithin: Self.callDeadline) {
+                connection in try await connection.withTransaction(logger: logger) { try await body($0) }
             }
             if counted { writes.withLock { $0.transactions += 1; $0.writes += 1 } }
             return result
@@ -178,34 +190,39 @@ public final class PostgresStore: Outbox {
         }
     }
 
-    /// Runs `body` on a pooled connection, giving up when none can be had within `timeout`.
+    /// Runs `body` on a pooled connection, within two limits: `connectWithin` to get the
+    /// connection, and `finishWithin` for the whole call. Past either, the call fails
+    /// (``StoreFailure/unreachable(after:)``, ``CallTimedOut``: both unavailable, a 503) and the
+    /// work is cancelled and left to end on its own — a call that never returns cannot be waited for.
     ///
     /// While the server cannot be reached, postgres-nio's pool keeps requests queued for up to a
     /// minute before it fails them; a sender waiting that long for a 503 would rather have had it at
-    /// once (and tried another node). The deadline covers getting a connection only: a statement
-    /// already running is never abandoned halfway.
-    static func leasing<T: Sendable>(_ client: PostgresClient, within timeout: Duration,
+    /// once (and tried another node). A statement already running gets the longer limit.
+    static func bounded<T: Sendable>(_ client: PostgresClient, connectWithin connectLimit: Duration, finishWithin limit: Duration,
                                      _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let leased = LeaseFlag()
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await client.withConnection { connection in
-                    leased.set()
-                    return try await body(connection)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let outcome = FirstOutcome(continuation)
+            let leased = LeaseFlag()
+            let running = Task {
+                do {
+                    outcome.resume(with: .success(try await client.withConnection { connection in
+                        leased.set()
+                        return try await body(connection)
+                    }))
+                } catch {
+                    outcome.resume(with: .failure(error))
                 }
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                if leased.isSet { return nil }
-                throw StoreFailure.unreachable(after: timeout)
-            }
-            while let finished = try await group.next() {
-                if let result = finished {
-                    group.cancelAll()
-                    return result
+            let timer = Task {
+                try await Task.sleep(for: connectLimit)
+                if !leased.isSet {
+                    if outcome.resume(with: .failure(StoreFailure.unreachable(after: connectLimit))) { running.cancel() }
+                    return
                 }
+                try await Task.sleep(for: limit - connectLimit)
+                if outcome.resume(with: .failure(CallTimedOut(limit: limit))) { running.cancel() }
             }
-            throw StoreFailure.unreachable(after: timeout)
+            outcome.onResume { timer.cancel() }
         }
     }
 
@@ -231,6 +248,8 @@ public final class PostgresStore: Outbox {
         case StoreFailure.newerSchema(let found, let known):
             return OutboxError(code: .cannotOpen, path: location, operation: operation,
                                reason: "it was written by a newer version of Herald (schema version \(found); this one knows \(known))")
+        case let error as CallTimedOut:
+            return OutboxError(code: .unavailable, path: location, operation: operation, reason: "the database did not answer within \(error.limit)")
         case StoreFailure.transactionLost:
             return OutboxError(code: .database, path: location, operation: operation, reason: "the transaction was rolled back")
         case StoreFailure.unreachable(let timeout):
@@ -266,4 +285,48 @@ private final class LeaseFlag: Sendable {
     private let value = Atomic<Bool>(false)
     func set() { value.store(true, ordering: .releasing) }
     var isSet: Bool { value.load(ordering: .acquiring) }
+}
+
+/// A store call that did not finish within ``PostgresStore/callDeadline``.
+struct CallTimedOut: Error {
+    var limit: Duration
+}
+
+/// A continuation resumed once, by whichever of a call and its timer ends first.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var resumed = false
+        var onResume: (@Sendable () -> Void)?
+    }
+
+    private let state: Mutex<State>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) {
+        state = Mutex(State(continuation: continuation))
+    }
+
+    /// Resumes the continuation unless it was already; true when this call did.
+    @discardableResult
+    func resume(with result: Result<T, any Error>) -> Bool {
+        let (continuation, action) = state.withLock { state in
+            let taken = (state.continuation.take(), state.onResume)
+            if taken.0 != nil { state.resumed = true }
+            return taken
+        }
+        guard let continuation else { return false }
+        continuation.resume(with: result)
+        action?()
+        return true
+    }
+
+    /// Runs `action` once the continuation is resumed (now, if it already is).
+    func onResume(_ action: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state in
+            if state.resumed { return true }
+            state.onResume = action
+            return false
+        }
+        if now { action() }
+    }
 }

@@ -21,6 +21,9 @@ struct ReceivedMessage: Sendable, Equatable {
     var subject: String?
     /// The user name an SMTP client logged in with (e-mail only; the password is never kept).
     var login: String?
+    /// When the sink took the message in (set as it is printed), so that a reader can measure the
+    /// rate at which messages arrived.
+    var receivedAt: Date?
 
     /// `whatsapp → +91•••••••210: text`, with the text's further lines indented under it.
     /// An e-mail shows its subject first: `email → r•••@example.com: Subject — body`.
@@ -45,6 +48,7 @@ struct ReceivedMessage: Sendable, Equatable {
         if let signed { object["signed"] = signed }
         if let subject { object["subject"] = subject }
         if let login { object["login"] = login }
+        if let receivedAt { object["received_at"] = Int64((receivedAt.timeIntervalSince1970 * 1000).rounded(.down)) }
         return SinkExchange.json(object)
     }
 }
