@@ -65,7 +65,9 @@ enum PostgresSchema {
         CREATE INDEX deliveries_status_id ON deliveries (status, id);
         CREATE INDEX deliveries_event ON deliveries (event_id, seq);
         CREATE INDEX deliveries_provider ON deliveries (provider_id) WHERE provider_id IS NOT NULL;
-        CREATE INDEX deliveries_recipient ON deliveries (recipient, updated_at) WHERE recipient IS NOT NULL;
+        -- pacing and SMS correlation read a recipient's delivered messages only: pending rows stay out
+        -- of this index, so accepting a delivery does not touch it
+        CREATE INDEX deliveries_recipient ON deliveries (recipient, updated_at) WHERE recipient IS NOT NULL AND status = 'delivered';
 
         CREATE TABLE attempts (
             id BIGSERIAL PRIMARY KEY,
