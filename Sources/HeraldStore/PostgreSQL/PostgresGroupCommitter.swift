@@ -5,9 +5,10 @@ import Foundation
 /// whatever the number of callers, so a busy node makes a few commits (each waits for the WAL to
 /// reach the disk) where it has many requests.
 ///
-/// Work that arrives while a group commits waits for the next one; up to ``maxConcurrentGroups``
-/// groups commit at once (on different pooled connections), so a commit waiting for the disk does
-/// not hold back the next group. When a group's transaction fails for a reason one caller can cause
+/// Work that arrives while a group commits waits for the next one. A second group commits beside
+/// the running one (on another pooled connection) only once it holds ``fullEnough`` writes: a full
+/// group need not wait for the disk's answer to the first, while a small one is cheaper folded into
+/// the next (measured: 0.53× → 0.64× the SQLite node's events/s, docs/performance.md). When a group's transaction fails for a reason one caller can cause
 /// (a delivery id already used), each caller's work is tried again alone, so the others still commit
 /// and only the caller at fault hears of the error.
 actor PostgresGroupCommitter<Item: Sendable, Outcome: Sendable> {
@@ -21,6 +22,9 @@ actor PostgresGroupCommitter<Item: Sendable, Outcome: Sendable> {
     }
 
     static var maxConcurrentGroups: Int { 2 }
+    /// A group this large starts beside a running one.
+    static var fullEnough: Int { 16 }
+    private var queuedSize: Int { queue.reduce(0) { $0 + $1.size } }
     private let maxGroupSize: Int
     private let commit: Commit
     private var queue: [Waiter] = []
@@ -42,7 +46,9 @@ actor PostgresGroupCommitter<Item: Sendable, Outcome: Sendable> {
     }
 
     private func startGroups(_ store: PostgresStore) {
-        while committing < Self.maxConcurrentGroups, !queue.isEmpty {
+        // A second group starts beside a running one only when it would be full enough to be worth
+        // its own commit; otherwise the work waits for the running one and goes in one larger group.
+        while !queue.isEmpty, committing == 0 || (committing < Self.maxConcurrentGroups && queuedSize >= Self.fullEnough) {
             let group = takeGroup()
             committing += 1
             // Not the callers' tasks: a caller that is cancelled must not cancel the others' commit.
