@@ -49,7 +49,7 @@ actor PostgresGroupCommitter<Item: Sendable, Outcome: Sendable> {
         // A second group starts beside a running one only when it would be full enough to be worth
         // its own commit; otherwise the work waits for the running one and goes in one larger group.
         while !queue.isEmpty, committing == 0 || (committing < Self.maxConcurrentGroups && queuedSize >= Self.fullEnough) {
-            let group = takeGroup()
+            let group = queue.takeGroup(maxSize: maxGroupSize, size: \.size)
             committing += 1
             // Not the callers' tasks: a caller that is cancelled must not cancel the others' commit.
             Task { await self.run(group, store) }
@@ -82,19 +82,5 @@ actor PostgresGroupCommitter<Item: Sendable, Outcome: Sendable> {
         statistics.transactions += 1
         statistics.callers += group.count
         statistics.acceptances += group.reduce(0) { $0 + $1.size }
-    }
-
-    /// The queued work for one transaction, oldest first: at least one, then as much as fits.
-    private func takeGroup() -> [Waiter] {
-        var taken = 0
-        var size = 0
-        for waiter in queue {
-            if taken > 0 && size + waiter.size > maxGroupSize { break }
-            taken += 1
-            size += waiter.size
-        }
-        let group = Array(queue.prefix(taken))
-        queue.removeFirst(taken)
-        return group
     }
 }

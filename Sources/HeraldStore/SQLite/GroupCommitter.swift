@@ -81,7 +81,7 @@ actor GroupCommitter {
             if lastGroup > 1, queue.count < Self.fullEnough {
                 try? await Task.sleep(for: Self.gatherDelay)
             }
-            let group = takeGroup()
+            let group = queue.takeGroup(maxSize: maxGroupSize, size: \.size)
             lastGroup = group.count
             let runs = group.map(\.run)
             writeStatistics.transactions += 1
@@ -112,20 +112,5 @@ actor GroupCommitter {
             }
         }
         isCommitting = false
-    }
-
-    /// The queued work for one transaction, oldest first: at least one, then as much as fits in
-    /// the group size. A caller's work is never split.
-    private func takeGroup() -> [Waiter] {
-        var taken = 0
-        var size = 0
-        for waiter in queue {
-            if taken > 0 && size + waiter.size > maxGroupSize { break }
-            taken += 1
-            size += waiter.size
-        }
-        let group = Array(queue.prefix(taken))
-        queue.removeFirst(taken)
-        return group
     }
 }
