@@ -63,7 +63,7 @@ public final class PostgresStore: Outbox {
         let versions: (from: Int, to: Int)
         do {
             if migrate {
-                let outcome = try await Self.bounded(postgres, connectWithin: configuration.connectTimeout, finishWithin: Self.callDeadline) { connection in
+                let outcome = try await Self.bounded(postgres, connectWithin: configuration.connectTimeout, finishWithin: Self.migrationDeadline) { connection in
                     try await PostgresSchema.migrate(connection, logger: logger)
                 }
                 versions = (outcome.from, outcome.to)
@@ -71,7 +71,7 @@ public final class PostgresStore: Outbox {
                     logger.info("store schema migrated", metadata: ["from": "\(outcome.from)", "to": "\(outcome.to)"])
                 }
             } else {
-                let version = try await Self.bounded(postgres, connectWithin: configuration.connectTimeout, finishWithin: Self.callDeadline) { connection in
+                let version = try await Self.bounded(postgres, connectWithin: configuration.connectTimeout, finishWithin: Self.migrationDeadline) { connection in
                     try await Self.schemaVersion(connection, logger: logger)
                 }
                 versions = (version, version)
@@ -160,6 +160,10 @@ public final class PostgresStore: Outbox {
     /// the same id is a duplicate), a record fails for an attempt that is stored (its lease expires
     /// on a delivery that is no longer pending). Both are what a lost answer would cause anyway.
     static let callDeadline = Duration.seconds(10)
+
+    /// How long opening the store may take to read and migrate the schema: a migration may rewrite
+    /// a large table, and a node starting beside one that migrates waits for its advisory lock.
+    static let migrationDeadline = Duration.seconds(900)
 
     /// Runs `body` on a pooled connection (each statement commits on its own).
     func connection<T: Sendable>(_ operation: @autoclosure () -> String, counted: Bool = false,
