@@ -185,11 +185,10 @@ public final class GatewayAPI: Sendable {
         let reserved = workers.reserve(upTo: planned.deliveries)
         let outcomes: [EventIntake.Outcome]
         do {
-            let leasedUntil = now.addingTimeInterval(workers.lease.inSeconds)
-            let lease = reserved > 0 ? AcceptLease(owner: workers.owner, until: leasedUntil, limit: reserved) : nil
+            let lease = reserved > 0 ? AcceptLease(owner: workers.owner, until: now.addingTimeInterval(workers.lease.inSeconds), limit: reserved) : nil
             let accepted = try await intake.store(planned, leasing: lease)
             outcomes = accepted.outcomes
-            workers.handOff(accepted.leased.map { ($0, planned.messages[$0.id], leasedUntil) }, reserved: reserved)
+            workers.handOff(accepted.leased.map { ($0, planned.messages[$0.id]) }, reserved: reserved)
             // Deliveries that found no free worker wait in the outbox for a claim.
             if accepted.leased.count < planned.deliveries { workers.wake() }
         } catch {

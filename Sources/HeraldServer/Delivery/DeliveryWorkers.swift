@@ -92,9 +92,9 @@ public final class DeliveryWorkers: Service, Sendable {
     /// The most workers ever busy or reserved at once; at most `concurrency`.
     var inFlightHighWaterMark: Int { inFlightHighWater.load(ordering: .relaxed) }
 
-    /// A delivery leased as it was accepted: its message as planned, when the caller has it (so it
-    /// is not read back from its stored copy), and when its lease runs out.
-    typealias HandOff = (delivery: ClaimedDelivery, message: PlannedMessage?, leasedUntil: Date)
+    /// A delivery leased as it was accepted, with its message as planned when the caller has it (so
+    /// it is not read back from its stored copy).
+    typealias HandOff = (delivery: ClaimedDelivery, message: PlannedMessage?)
 
     /// Starts the deliveries leased at accept on reserved workers, and frees the reservations
     /// they do not use (duplicates, suppressed deliveries, a failed accept).
@@ -116,10 +116,10 @@ public final class DeliveryWorkers: Service, Sendable {
             // The group ends when every attempt in flight has been recorded: on shutdown nothing
             // new is claimed and what was claimed finishes.
             await withDiscardingTaskGroup { group in
-                func start(_ delivery: ClaimedDelivery, message: PlannedMessage? = nil, leasedUntil: Date) {
+                func start(_ delivery: ClaimedDelivery, message: PlannedMessage? = nil) {
                     group.addTask {
                         let slot = WorkerSlot(self)
-                        await self.process(delivery, planned: message, slot: slot, leasedUntil: leasedUntil)
+                        await self.process(delivery, planned: message, slot: slot)
                         slot.release()
                     }
                 }
@@ -130,7 +130,7 @@ public final class DeliveryWorkers: Service, Sendable {
                         swap(&taken, &queued)
                         return taken
                     }
-                    for (delivery, message, leasedUntil) in taken { start(delivery, message: message, leasedUntil: leasedUntil) }
+                    for (delivery, message) in taken { start(delivery, message: message) }
                 }
                 // One timer for the pool: due retries and postponed deliveries are found by
                 // looking every `pollInterval`, not by a timer per wait. In a cluster this is how a
@@ -161,7 +161,7 @@ public final class DeliveryWorkers: Service, Sendable {
                             }
                             if free > claimed.count { inFlight.subtract(free - claimed.count, ordering: .relaxed) }
                         }
-                        for delivery in claimed { start(delivery, leasedUntil: now.addingTimeInterval(lease.inSeconds)) }
+                        for delivery in claimed { start(delivery) }
                         // A full claim may have left more due work (and one that found every
                         // worker reserved did not look): look again once a worker is free.
                         if claimed.count == free { dueInOutbox.store(true, ordering: .relaxed) }
@@ -187,10 +187,10 @@ public final class DeliveryWorkers: Service, Sendable {
     /// for attempting, and the record only waits for the next group commit (the delivery stays
     /// leased until it is in).
     ///
-    /// `leasedUntil` is when the delivery's lease runs out: the attempt waits in its endpoint's
-    /// gate no longer than the lease allows, and is put back instead (another worker would take
-    /// it over once the lease ran out, and send it a second time).
-    func process(_ delivery: ClaimedDelivery, planned: PlannedMessage? = nil, slot: WorkerSlot? = nil, leasedUntil: Date) async {
+    /// The attempt waits in its endpoint's gate no longer than the delivery's lease allows
+    /// (`delivery.lease.until`), and is put back instead: another worker would take it over once
+    /// the lease ran out, and send it a second time.
+    func process(_ delivery: ClaimedDelivery, planned: PlannedMessage? = nil, slot: WorkerSlot? = nil) async {
         let started = Date()
         let snapshot = gateway.snapshot
         let stored: JSONValue
@@ -220,7 +220,7 @@ public final class DeliveryWorkers: Service, Sendable {
             return
         }
         let age = Duration.milliseconds(Int64(max(0, started.timeIntervalSince(delivery.createdAt)) * 1000))
-        let leaseLeft = Duration.milliseconds(Int64(leasedUntil.timeIntervalSince(Date()) * 1000))
+        let leaseLeft = Duration.milliseconds(Int64(delivery.lease.until.timeIntervalSince(Date()) * 1000))
         let step: DeliveryStep
         if let message {
             // Non-urgent messages do not queue inside the rate limiter for long: they go back to the
