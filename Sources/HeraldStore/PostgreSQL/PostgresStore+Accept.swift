@@ -149,7 +149,7 @@ private struct AcceptGroup {
             for (_, delivery) in optOutChecks {
                 guard let recipient = delivery.recipient, let category = delivery.optOutCategory,
                       let reason = reasons[recipient + "\u{1}" + category] else { continue }
-                suppressed[delivery.id] = "recipient opted out of \(category) messages: \(reason)"
+                suppressed[delivery.id] = NewDelivery.optedOutReason(category: category, reason: reason)
             }
         }
         try await claimDedupeKeys(deliveries, suppressed: &suppressed, on: connection, logger: logger)
@@ -213,7 +213,7 @@ private struct AcceptGroup {
             guard let dedupe = delivery.dedupe else { continue }
             let name = delivery.rule + "\u{1}" + dedupe.key
             if let holder = firstInGroup[name] {
-                suppressed[delivery.id] = Self.duplicateReason(holder: holder, rule: delivery.rule, key: dedupe.key)
+                suppressed[delivery.id] = NewDelivery.duplicateReason(holder: holder, rule: delivery.rule, key: dedupe.key)
                 continue
             }
             firstInGroup[name] = acceptance(position).event.id
@@ -252,12 +252,8 @@ private struct AcceptGroup {
         }
         for item in refused {
             let holder = holders[item.delivery.rule + "\u{1}" + item.dedupe.key] ?? "?"
-            suppressed[item.delivery.id] = Self.duplicateReason(holder: holder, rule: item.delivery.rule, key: item.dedupe.key)
+            suppressed[item.delivery.id] = NewDelivery.duplicateReason(holder: holder, rule: item.delivery.rule, key: item.dedupe.key)
         }
-    }
-
-    private static func duplicateReason(holder: String, rule: String, key: String) -> String {
-        "duplicate of event '\(holder)': rule \(rule) already sent for key '\(key)' within its dedupe window"
     }
 }
 

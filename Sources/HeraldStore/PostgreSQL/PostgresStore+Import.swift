@@ -87,15 +87,7 @@ extension PostgresStore {
             if !attempts.isEmpty {
                 var columns = UnnestColumns()
                 columns.text(attempts.map(\.record.deliveryID))
-                columns.text(attempts.map(\.record.channel))
-                columns.int64(attempts.map { Int64($0.record.number) })
-                columns.int64(attempts.map { StoredTime.milliseconds($0.record.startedAt) })
-                columns.int64(attempts.map { StoredTime.microseconds($0.record.duration) })
-                columns.text(attempts.map(\.record.outcome))
-                columns.text(attempts.map(\.record.providerID))
-                columns.text(attempts.map(\.record.errorCode))
-                columns.text(attempts.map(\.record.errorMessage))
-                columns.text(attempts.map(\.record.node))
+                columns.attempts(attempts.map(\.record))
                 columns.int64(attempts.map(\.leaseToken))
                 // Delivery by delivery, each one's oldest first: the new ids keep that order.
                 try await connection.query(PostgresQuery(

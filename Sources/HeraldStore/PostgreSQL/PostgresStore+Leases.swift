@@ -287,15 +287,7 @@ struct RecordGroupStatement: PostgresPreparedStatement {
         columns.int64(items.map(\.dueAt))
         columns.text(items.map(\.attempt.lastError))
         columns.text(items.map(\.reason))
-        columns.text(items.map(\.attempt.channel))
-        columns.int64(items.map { Int64($0.attempt.number) })
-        columns.int64(items.map { StoredTime.milliseconds($0.attempt.startedAt) })
-        columns.int64(items.map { StoredTime.microseconds($0.attempt.duration) })
-        columns.text(items.map(\.attempt.outcome))
-        columns.text(items.map(\.attempt.providerID))
-        columns.text(items.map(\.attempt.errorCode))
-        columns.text(items.map(\.attempt.errorMessage))
-        columns.text(items.map(\.attempt.node))
+        columns.attempts(items.map(\.attempt))
         return columns
     }
 

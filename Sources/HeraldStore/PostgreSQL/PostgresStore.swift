@@ -48,7 +48,7 @@ public final class PostgresStore: Outbox {
             password: configuration.password, database: configuration.database, tls: Self.tls(configuration.tls))
         client.options.maximumConnections = max(2, configuration.maximumConnections)
         client.options.minimumConnections = 0
-        client.options.connectTimeout = .seconds(5)
+        client.options.connectTimeout = configuration.connectTimeout
         // 202 means committed to disk: never let a server default of `off` answer early.
         client.options.additionalStartupParameters = [("synchronous_commit", "on"), ("application_name", "herald")]
         let postgres = PostgresClient(configuration: client, backgroundLogger: logger)
@@ -133,18 +133,6 @@ public final class PostgresStore: Outbox {
         let others = writes.withLock { $0 }
         return GroupCommitStatistics(transactions: accepted.transactions + recorded.transactions + others.transactions,
                                      writes: accepted.callers + recorded.callers + others.writes)
-    }
-
-    /// Whether the server answers now (for `/-/ready`).
-    public func ping() async -> Bool {
-        do {
-            _ = try await connection("checking the connection") { connection in
-                try await connection.query("SELECT 1", logger: self.logger)
-            }
-            return true
-        } catch {
-            return false
-        }
     }
 
     // MARK: - Running statements with errors that name the store and the operation

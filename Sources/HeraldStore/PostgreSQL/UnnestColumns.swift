@@ -19,6 +19,19 @@ struct UnnestColumns {
     mutating func text(_ values: [String?]) { nullable(values.map { $0 ?? "" }, "text", flags: values.map { $0 == nil }) }
     mutating func int64(_ values: [Int64?]) { nullable(values.map { $0 ?? 0 }, "int8", flags: values.map { $0 == nil }) }
 
+    /// An attempt's columns as `attempts` stores them, from `channel` to `node`.
+    mutating func attempts(_ records: [AttemptRecord]) {
+        text(records.map(\.channel))
+        int64(records.map { Int64($0.number) })
+        int64(records.map { StoredTime.milliseconds($0.startedAt) })
+        int64(records.map { StoredTime.microseconds($0.duration) })
+        text(records.map(\.outcome))
+        text(records.map(\.providerID))
+        text(records.map(\.errorCode))
+        text(records.map(\.errorMessage))
+        text(records.map(\.node))
+    }
+
     /// `SELECT <each column> FROM unnest(<arrays>) AS u(c1, …)`.
     var select: String {
         let names = (1...max(1, inputs.count)).map { "c\($0)" }.joined(separator: ", ")

@@ -60,3 +60,15 @@ public struct NewDelivery: Sendable, Hashable {
         self.expiresAt = expiresAt
     }
 }
+
+extension NewDelivery {
+    /// Why a delivery is stored suppressed because its recipient opted out (both stores say it alike).
+    static func optedOutReason(category: String, reason: String) -> String {
+        "recipient opted out of \(category) messages: \(reason)"
+    }
+
+    /// Why a delivery is stored suppressed because another event holds its rule's business key.
+    static func duplicateReason(holder: String, rule: String, key: String) -> String {
+        "duplicate of event '\(holder)': rule \(rule) already sent for key '\(key)' within its dedupe window"
+    }
+}

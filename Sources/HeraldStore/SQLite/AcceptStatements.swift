@@ -42,7 +42,7 @@ enum AcceptStatements {
                let reason = try String.fetchOne(
                    db.cachedStatement(sql: "SELECT reason FROM suppressions WHERE address = ? AND category = ?"),
                    arguments: [recipient, category]) {
-                suppressed = "recipient opted out of \(category) messages: \(reason)"
+                suppressed = NewDelivery.optedOutReason(category: category, reason: reason)
             }
             if suppressed == nil, let dedupe = delivery.dedupe {
                 suppressed = try claim(dedupe, rule: delivery.rule, event: event.id, at: receivedAt, in: db)
@@ -78,7 +78,7 @@ enum AcceptStatements {
             let holder: String = try row.value("event_id", in: "dedupe key \(dedupe.key)")
             let until: Int64 = try row.value("expires_at", in: "dedupe key \(dedupe.key)")
             if until > now {
-                return "duplicate of event '\(holder)': rule \(rule) already sent for key '\(dedupe.key)' within its dedupe window"
+                return NewDelivery.duplicateReason(holder: holder, rule: rule, key: dedupe.key)
             }
         }
         try db.cachedStatement(sql: """
