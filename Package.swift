@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Already resolved through swift-nio; named for the held ingest requests' queue.
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         // The cluster's store: PostgreSQL through its pooled, prepared-statement client.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Already resolved through postgres-nio; named for `sslmode=` in a PostgreSQL store URL.
@@ -70,6 +72,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .executableTarget(

@@ -65,8 +65,8 @@ public enum HeraldServer {
         let nodes = await membership.join()
         if nodes.count > 1 { logger.info("joined a cluster", metadata: ["nodes": "\(nodes.joined(separator: ", "))"]) }
         let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, concurrency: settings.workers, lease: settings.lease,
-                                      logger: logger, node: node)
-        let maintenance = Maintenance(outbox: outbox, retention: max(settings.retention, settings.duplicateWindow), logger: logger)
+                                      logger: logger, node: node, targetLag: settings.targetDeliveryLag, maxLag: settings.maxDeliveryLag)
+        let maintenance = Maintenance(outbox: outbox, gateway: gateway, retention: max(settings.retention, settings.duplicateWindow), logger: logger)
         let reloader = Reloader(gateway: gateway, logger: logger)
         let conversations = Conversations(outbox: outbox, gateway: gateway, workers: workers, logger: logger)
         let api = GatewayAPI(gateway: gateway, outbox: outbox, workers: workers, conversations: conversations, registry: registry, apiKeys: apiKeys,

@@ -273,6 +273,57 @@ import Testing
         _ = setup.stop()
     }
 
+    /// An endpoint that takes one request at a time and 3 s to answer: the third event's delivery
+    /// would wait behind two, so its request is held, then refused with 503 `overloaded` and
+    /// Retry-After once held for `max_delivery_lag`; a request while deliveries lag past it is
+    /// refused at once. Neither is stored; what was accepted is delivered.
+    @Test func whenDeliveriesLagIngestHoldsThenRefusesWith503AndRetryAfter() async throws {
+        let sink = try RunningSink(["--delay", "3s"])
+        let folder = try HeraldProcess.temporaryFolder()
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        try RunningServer.greetingRules(channel: "slow").write(to: folder.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
+        try """
+            rules: rules
+            listen: 127.0.0.1:0
+            store: sqlite:data/herald.db
+            api_keys: [env:HERALD_API_KEY]
+            ingest: {target_delivery_lag: 20ms, max_delivery_lag: 1s}
+            endpoints:
+              slow: {kind: webhook, url: "http://127.0.0.1:\(sink.port)/slow", concurrency: 1, adaptive_concurrency: false, timeout: 10s}
+            """.write(to: folder.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let server = try RunningServer(folder: folder)
+        func greeting(_ id: String) -> String { #"{"id":"\#(id)","type":"greeting","data":{"phone":"+919876543210","name":"Asha"}}"# }
+        #expect(try await server.post("/v1/events", greeting("lag-1")).status == 202)
+        #expect(try await server.post("/v1/events", greeting("lag-2")).status == 202)
+        // lag-2's delivery now waits for lag-1's to finish.
+        try await Task.sleep(for: .milliseconds(300))
+        let held = try await server.post("/v1/events", greeting("lag-3"))
+        #expect(held.status == 503, "\(held.text)")
+        #expect((held.object["type"] as? String)?.hasSuffix("/overloaded") == true, "\(held.text)")
+        #expect(Int(held.headers["retry-after"] ?? "") ?? 0 >= 1, "\(held.headers)")
+        #expect((held.object["lag_ms"] as? Int) ?? 0 >= 1000, "\(held.text)")
+        let refused = try await server.post("/v1/events", greeting("lag-4"))
+        #expect(refused.status == 503 && (refused.object["type"] as? String)?.hasSuffix("/overloaded") == true, "\(refused.text)")
+        for id in ["lag-3", "lag-4"] {
+            #expect(try await server.request("GET", "/v1/events/\(id)").status == 404, "a refused event is not stored")
+        }
+        let metrics = try await server.request("GET", "/metrics").text
+        #expect(metrics.contains(#"herald_events_rejected_total{reason="overloaded"} 2"#), "\(metrics)")
+        // What was accepted goes out, one at a time.
+        var delivered = 0
+        while delivered < 2 {
+            try await Task.sleep(for: .milliseconds(200))
+            delivered = 0
+            for id in ["lag-1", "lag-2"] {
+                let record = try await server.request("GET", "/v1/events/\(id)").object
+                if ((record["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" { delivered += 1 }
+            }
+        }
+        #expect(server.stop() == 0, "\(server.stderr)")
+        _ = sink.stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
     /// SIGTERM while an attempt is in flight: the attempt finishes and is recorded before the
     /// process exits 0, so a restart does not send it again.
     @Test func sigtermLetsTheAttemptInFlightFinishAndRecordIt() async throws {

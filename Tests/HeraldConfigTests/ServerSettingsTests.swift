@@ -20,7 +20,8 @@ import Testing
         #expect(config.server.apiKeys == [])
         #expect(config.server.maxBodyBytes == 1_048_576)
         #expect(config.server.duplicateWindow == .seconds(86_400))
-        #expect(config.server.workers == 64)
+        #expect(config.server.workers == 4096)
+        #expect(config.server.targetDeliveryLag == .milliseconds(25) && config.server.maxDeliveryLag == .seconds(1))
     }
 
     @Test func readsEveryKey() throws {
@@ -28,7 +29,8 @@ import Testing
             listen: 0.0.0.0:0
             store: sqlite:/var/lib/herald/outbox.db
             api_keys: [env:HERALD_API_KEY, file:secrets/partner.key]
-            ingest: {max_body: 512KiB, max_events: 50, max_pending: 2000, duplicate_window: 2h, signing_secret: env:INGEST_SECRET}
+            ingest: {max_body: 512KiB, max_events: 50, max_pending: 2000, duplicate_window: 2h, signing_secret: env:INGEST_SECRET,
+                     target_delivery_lag: 50ms, max_delivery_lag: 3s}
             delivery: {workers: 8, retention: 3d, lease: 30s, shutdown_grace: 5s}
             """)
         #expect(decoded.log.diagnostics.isEmpty, "\(decoded.log.diagnostics)")
@@ -39,6 +41,7 @@ import Testing
         #expect(server.maxBodyBytes == 524_288 && server.maxEventsPerRequest == 50 && server.maxPending == 2000)
         #expect(server.duplicateWindow == .seconds(7200))
         #expect(server.signingSecret == .environment("INGEST_SECRET"))
+        #expect(server.targetDeliveryLag == .milliseconds(50) && server.maxDeliveryLag == .seconds(3))
         #expect(server.workers == 8 && server.retention == .seconds(259_200) && server.lease == .seconds(30) && server.shutdownGrace == .seconds(5))
     }
 
@@ -57,10 +60,20 @@ import Testing
             .error(6, 20, "'max_body' of 'ingest' must be a size from 1KiB to 64MiB"),
             .error(6, 27, "unknown key 'max_event' in 'ingest'; did you mean 'max_events'?"),
             .error(6, 59, "'duplicate_window' of 'ingest' must be a duration up to 30d"),
-            .error(7, 21, "'workers' of 'delivery' must be a whole number from 1 to 4096"),
+            .error(7, 21, "'workers' of 'delivery' must be a whole number from 1 to 65536"),
             .error(7, 31, "'lease' of 'delivery' must be a duration from 1s to 1h"),
         ])
         #expect(!decoded.log.diagnostics.map(\.description).joined().contains("sk_live"), "a key is never echoed")
+    }
+
+    @Test func deliveryLagLimitsAreDurationsWithTheTargetUnderTheMaximum() {
+        expectDiagnostics(Self.decode("ingest: {target_delivery_lag: 2s, max_delivery_lag: 500ms}").log.diagnostics, [
+            .error(3, 31, "'target_delivery_lag' of 'ingest' (2s) is longer than 'max_delivery_lag' (500ms)"),
+        ])
+        expectDiagnostics(Self.decode("ingest: {target_delivery_lag: soon, max_delivery_lag: 0s}").log.diagnostics, [
+            .error(3, 31, "'target_delivery_lag' of 'ingest' must be a duration from 1ms to 1m"),
+            .error(3, 55, "'max_delivery_lag' of 'ingest' must be a duration from 1ms to 10m"),
+        ])
     }
 
     @Test func theStoreMayWaitForTheDiskOnEveryCommit() throws {

@@ -1,9 +1,9 @@
 import HeraldCore
 
-/// The delivery keys of an endpoint: `rate`, `concurrency`, `timeout`, `connect_timeout`,
+/// The delivery keys of an endpoint: `rate`, `concurrency`, `adaptive_concurrency`, `timeout`, `connect_timeout`,
 /// `retry: {attempts, max_age}`, `headers`, `sign`, `insecure`.
 extension GatewayConfigDecoder {
-    static let deliveryKeys = ["rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "sign", "insecure"]
+    static let deliveryKeys = ["rate", "concurrency", "adaptive_concurrency", "timeout", "connect_timeout", "retry", "headers", "sign", "insecure"]
 
     mutating func decodeDelivery(_ fields: MappingFields, context: String, kind: Endpoint.Kind?, directory: String) -> DeliverySettings {
         var settings = DeliverySettings.default
@@ -20,6 +20,14 @@ extension GatewayConfigDecoder {
                 settings.concurrency = Int(number.value)
             } else {
                 log.error(node.start, "'concurrency' of \(context) must be a whole number from 1 to 1024", hint: "write e.g. 'concurrency: 16'")
+            }
+        }
+        if let node = fields["adaptive_concurrency"] {
+            if case .bool(let flag)? = node.scalarValue {
+                settings.adaptiveConcurrency = flag
+            } else {
+                log.error(node.start, "'adaptive_concurrency' of \(context) must be true or false",
+                          hint: "write 'adaptive_concurrency: false' to keep 'concurrency' in flight whatever the endpoint's latency, or remove it")
             }
         }
         for (key, keyPath) in [("timeout", \DeliverySettings.timeout), ("connect_timeout", \DeliverySettings.connectTimeout)] {

@@ -3,7 +3,7 @@ import HeraldCore
 
 /// herald.yaml's server keys: `listen`, `store`, `api_keys`, and the `ingest:` and `delivery:` limits.
 extension GatewayConfigDecoder {
-    public static let ingestKeys = ["max_body", "max_events", "max_pending", "duplicate_window", "signing_secret"]
+    public static let ingestKeys = ["max_body", "max_events", "max_pending", "target_delivery_lag", "max_delivery_lag", "duplicate_window", "signing_secret"]
     public static let serverDeliveryKeys = ["workers", "retention", "lease", "shutdown_grace"]
 
     mutating func decodeServer(_ fields: MappingFields, directory: String) -> ServerSettings {
@@ -77,6 +77,22 @@ extension GatewayConfigDecoder {
                     log.error(value.start, "'max_pending' of 'ingest' must be a whole number from 1 to 100000000", hint: "write e.g. 'max_pending: 100000'")
                 }
             }
+            for (key, keyPath, range, example) in [
+                ("target_delivery_lag", \ServerSettings.targetDeliveryLag, Duration.milliseconds(1)...Duration.seconds(60), "25ms"),
+                ("max_delivery_lag", \ServerSettings.maxDeliveryLag, Duration.milliseconds(1)...Duration.seconds(600), "1s"),
+            ] {
+                guard let value = ingest[key] else { continue }
+                if let duration = GatewayConfigDecoder.duration(value.scalarText), range.contains(duration) {
+                    settings[keyPath: keyPath] = duration
+                } else {
+                    log.error(value.start, "'\(key)' of 'ingest' must be a duration from \(GatewayConfigDecoder.describe(range.lowerBound)) to \(GatewayConfigDecoder.describe(range.upperBound))",
+                              hint: "write e.g. '\(key): \(example)'")
+                }
+            }
+            if let target = ingest["target_delivery_lag"], ingest["max_delivery_lag"] != nil, settings.targetDeliveryLag > settings.maxDeliveryLag {
+                log.error(target.start, "'target_delivery_lag' of 'ingest' (\(GatewayConfigDecoder.describe(settings.targetDeliveryLag))) is longer than 'max_delivery_lag' (\(GatewayConfigDecoder.describe(settings.maxDeliveryLag)))",
+                          hint: "requests are held while deliveries lag more than the target and refused past the maximum: make the target the smaller, e.g. 'target_delivery_lag: 25ms, max_delivery_lag: 1s'")
+            }
             if let value = ingest["duplicate_window"] {
                 if let duration = GatewayConfigDecoder.duration(value.scalarText), duration <= .seconds(30 * 86_400) { settings.duplicateWindow = duration } else {
                     log.error(value.start, "'duplicate_window' of 'ingest' must be a duration up to 30d", hint: "write e.g. 'duplicate_window: 24h'")
@@ -94,8 +110,9 @@ extension GatewayConfigDecoder {
         if let node = fields["delivery"], node.mapping("'delivery'", log: &log, hint: "write e.g. 'delivery: {workers: 64, retention: 7d}'") != nil {
             let delivery = MappingFields(node, allowed: GatewayConfigDecoder.serverDeliveryKeys, context: "'delivery'", log: &log)
             if let value = delivery["workers"] {
-                if let count = value.wholeNumber(in: 1...4096) { settings.workers = count } else {
-                    log.error(value.start, "'workers' of 'delivery' must be a whole number from 1 to 4096", hint: "write e.g. 'workers: 64'")
+                if let count = value.wholeNumber(in: 1...65_536) { settings.workers = count } else {
+                    log.error(value.start, "'workers' of 'delivery' must be a whole number from 1 to 65536",
+                              hint: "write e.g. 'workers: 4096' (deliveries held in memory at once; each endpoint's 'concurrency' limits what is sent at once)")
                 }
             }
             for (key, keyPath, range, example) in [
@@ -175,7 +192,8 @@ extension GatewayConfigDecoder {
     }
 
     static func describe(_ duration: Duration) -> String {
-        let seconds = duration.components.seconds
+        let (seconds, attoseconds) = duration.components
+        if attoseconds != 0 { return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms" }
         if seconds == 0 { return "0s" }
         if seconds % 86_400 == 0 { return "\(seconds / 86_400)d" }
         if seconds % 3600 == 0 { return "\(seconds / 3600)h" }

@@ -23,10 +23,10 @@ public struct GatewayConfigDecoder {
                                       "app_secret", "verify_token"] + deliveryKeys
     static let secretKeys: Set<String> = ["token", "password", "app_secret", "verify_token"]
     static let kindKeys: [Endpoint.Kind: [String]] = [
-        .whatsapp: ["url", "token", "app_secret", "verify_token", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
-        .twilio: ["url", "account", "token", "from", "status_callback", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
-        .webhook: ["url", "token", "body", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure", "sign"],
-        .smtp: ["url", "from", "username", "password", "max_length", "rate", "concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
+        .whatsapp: ["url", "token", "app_secret", "verify_token", "max_length", "rate", "concurrency", "adaptive_concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
+        .twilio: ["url", "account", "token", "from", "status_callback", "max_length", "rate", "concurrency", "adaptive_concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
+        .webhook: ["url", "token", "body", "max_length", "rate", "concurrency", "adaptive_concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure", "sign"],
+        .smtp: ["url", "from", "username", "password", "max_length", "rate", "concurrency", "adaptive_concurrency", "timeout", "connect_timeout", "retry", "headers", "insecure"],
     ]
     static let requiredKeys: [Endpoint.Kind: [String]] = [
         .whatsapp: ["url", "token"],

@@ -33,7 +33,13 @@ public struct ServerSettings: Sendable, Hashable {
     public var duplicateWindow: Duration
     /// `ingest.signing_secret`: when set, requests must carry `X-Herald-Signature` over the body.
     public var signingSecret: SecretReference?
-    /// `delivery.workers`: deliveries in flight at once, across endpoints.
+    /// `ingest.target_delivery_lag`: while deliveries to an event's endpoints wait longer than this
+    /// for a slot, its request is held (its sender waits) until they catch up.
+    public var targetDeliveryLag: Duration
+    /// `ingest.max_delivery_lag`: past this lag, or held this long, a request is refused (503).
+    public var maxDeliveryLag: Duration
+    /// `delivery.workers`: deliveries a node holds in memory at once, attempting or waiting for their
+    /// endpoint (each endpoint's `concurrency` limits how many are sent at once).
     public var workers: Int
     /// `delivery.retention`: delivered records are pruned after this age.
     public var retention: Duration
@@ -47,8 +53,11 @@ public struct ServerSettings: Sendable, Hashable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storePath: String = "data/herald.db", storeSetting: String = defaultStore,
                 apiKeys: [SecretReference] = [], maxBodyBytes: Int = 1 << 20, maxEventsPerRequest: Int = 1000, maxPending: Int = 100_000,
-                duplicateWindow: Duration = .seconds(86_400), signingSecret: SecretReference? = nil, workers: Int = 64,
-                retention: Duration = .seconds(7 * 86_400), lease: Duration = .seconds(60), shutdownGrace: Duration = .seconds(10)) {
+                duplicateWindow: Duration = .seconds(86_400), signingSecret: SecretReference? = nil, workers: Int = 4096,
+                retention: Duration = .seconds(7 * 86_400), lease: Duration = .seconds(60), shutdownGrace: Duration = .seconds(10),
+                targetDeliveryLag: Duration = .milliseconds(25), maxDeliveryLag: Duration = .seconds(1)) {
+        self.targetDeliveryLag = targetDeliveryLag
+        self.maxDeliveryLag = maxDeliveryLag
         self.host = host
         self.port = port
         self.storePath = storePath

@@ -6,6 +6,9 @@ public struct DeliverySettings: Sendable, Hashable {
     public var ratePerSecond: Double?
     /// At most this many requests in flight at once (`concurrency: 16`).
     public var concurrency: Int
+    /// Whether the limit in force adapts between 1 and `concurrency` to the endpoint's latency
+    /// (``AdaptiveConcurrency``; `adaptive_concurrency: false` pins it at `concurrency`).
+    public var adaptiveConcurrency: Bool
     /// Connect timeout (`connect_timeout: 5s`).
     public var connectTimeout: Duration
     /// Whole-request timeout (`timeout: 10s`).
@@ -38,10 +41,11 @@ public struct DeliverySettings: Sendable, Hashable {
     public init(
         ratePerSecond: Double? = nil, concurrency: Int = 8, connectTimeout: Duration = .seconds(5),
         timeout: Duration = .seconds(15), maxAttempts: Int = 5, maxAge: Duration = .seconds(600),
-        headers: [Header] = [], signingSecret: SecretReference? = nil, insecure: Bool = false
+        headers: [Header] = [], signingSecret: SecretReference? = nil, insecure: Bool = false, adaptiveConcurrency: Bool = true
     ) {
         self.ratePerSecond = ratePerSecond
         self.concurrency = concurrency
+        self.adaptiveConcurrency = adaptiveConcurrency
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.maxAttempts = maxAttempts

@@ -123,8 +123,10 @@ extension Dispatcher {
         case .busy: return .busy
         case .go(let wait): await clock.sleep(for: wait)
         }
+        let sent = clock.now()
         let outcome = await send()
-        lane.gate.release(outcome: outcome, at: clock.now())
+        let answered = clock.now()
+        lane.gate.release(outcome: outcome, at: answered, roundTrip: answered - sent)
         switch RetryDecision.decide(outcome: outcome, attempts: attemptsOnChannel + 1, age: age, settings: lane.endpoint.delivery, backoff: backoff) {
         case .done:
             if case .delivered(let providerID) = outcome { return .delivered(outcome, providerID: providerID) }

@@ -109,6 +109,31 @@ public final class Dispatcher: Sendable {
 
     func lane(named name: String) -> Lane? { lanes[name] }
 
+    /// How long the delivery that has waited longest for one of `endpoint`'s concurrency slots has
+    /// been waiting (zero for an endpoint nobody waits for, or one not configured).
+    public func lag(endpoint: String) -> Duration {
+        lanes[endpoint]?.gate.lag(at: clock.now()) ?? .zero
+    }
+
+    /// One endpoint's gate as it stands, for the metrics.
+    public struct GateState: Sendable, Hashable {
+        public var endpoint: String
+        /// The concurrency limit in force (adaptive, within the configured `concurrency`).
+        public var limit: Int
+        public var inFlight: Int
+        public var waiting: Int
+        public var lag: Duration
+    }
+
+    /// Every endpoint's gate as it stands.
+    public var gateStates: [GateState] {
+        let now = clock.now()
+        return lanes.values.map { lane in
+            GateState(endpoint: lane.endpoint.name, limit: lane.gate.concurrencyLimit, inFlight: lane.gate.inFlight,
+                      waiting: lane.gate.waiting, lag: lane.gate.lag(at: now))
+        }
+    }
+
     /// One request to one endpoint, classified by its kind.
     func attempt(_ message: PlannedMessage, text: String, lane: Lane, secrets: EndpointSecrets,
                          deliveryID: String, eventID: String?) async -> DeliveryOutcome {

@@ -4,6 +4,11 @@ import Synchronization
 /// One endpoint's pace: its token bucket, its concurrency limit and its circuit breaker.
 /// Shared by every delivery to the endpoint and, through ``EndpointRegistry``, by every dispatcher
 /// a reload builds: a reload changes the limits in place instead of starting a second gate.
+///
+/// The concurrency limit in force adapts (``AdaptiveConcurrency``) between 1 and the endpoint's
+/// `concurrency` (this node's share of it) unless the endpoint says `adaptive: false`. Deliveries
+/// over the limit wait here, first come first served; how long the oldest has waited is the
+/// endpoint's *lag* (``lag(at:)``), which ingest reads to push back before a backlog builds.
 final class EndpointGate: Sendable {
     /// A delivery waiting for a concurrency slot; resumed with true when handed one, false when
     /// its deadline passed first.
@@ -11,6 +16,8 @@ final class EndpointGate: Sendable {
         var id: Int
         var continuation: CheckedContinuation<Bool, Never>
         var timeout: Task<Void, Never>?
+        /// When it started waiting (the gate's clock).
+        var since: Duration
     }
 
     private struct State {
@@ -20,15 +27,24 @@ final class EndpointGate: Sendable {
         var share: Double = 1
         var bucket: TokenBucket?
         var breaker = CircuitBreaker()
+        /// Made on the first ``applyLimits(at:)``, starting from the endpoint's ceiling.
+        var adaptive: AdaptiveConcurrency?
         var concurrency = 1
         var inFlight = 0
+        /// First come first served; `waiters[head...]` are waiting (a consumed prefix is dropped
+        /// now and then instead of shifting the array for every slot handed out).
         var waiters: [Waiter] = []
+        var head = 0
         var nextWaiterID = 0
 
         /// Applies `settings` × `share`: a changed rate keeps the slots already booked, a changed
         /// concurrency keeps the attempts in flight (a lower limit is reached as they finish).
         mutating func applyLimits(at now: Duration) -> [Waiter] {
-            concurrency = max(1, Int((Double(max(1, settings.concurrency)) * share).rounded(.up)))
+            let ceiling = max(1, Int((Double(max(1, settings.concurrency)) * share).rounded(.up)))
+            var limit = adaptive ?? AdaptiveConcurrency(ceiling: ceiling)
+            limit.setCeiling(ceiling)
+            adaptive = limit
+            concurrency = settings.adaptiveConcurrency ? limit.limit : ceiling
             let rate = settings.ratePerSecond.map { $0 * share }
             switch (rate, bucket) {
             case (nil, _): bucket = nil
@@ -42,12 +58,19 @@ final class EndpointGate: Sendable {
         /// Hands free slots to waiters, first come first served.
         mutating func grantWaiters() -> [Waiter] {
             var granted: [Waiter] = []
-            while inFlight < concurrency, !waiters.isEmpty {
+            while inFlight < concurrency, head < waiters.count {
                 inFlight += 1
-                granted.append(waiters.removeFirst())
+                granted.append(waiters[head])
+                head += 1
+            }
+            if head > 64, head * 2 > waiters.count {
+                waiters.removeFirst(head)
+                head = 0
             }
             return granted
         }
+
+        var waiting: Int { waiters.count - head }
 
         mutating func releaseSlot() -> [Waiter] {
             inFlight -= 1
@@ -101,14 +124,35 @@ final class EndpointGate: Sendable {
         return admission
     }
 
-    /// Frees the slot and tells the breaker how the attempt went.
-    func release(outcome: DeliveryOutcome, at now: Duration) {
+    /// Frees the slot and tells the breaker how the attempt went, and the adaptive limit how long
+    /// it took (`roundTrip`: the exchange itself, without waiting in this gate).
+    func release(outcome: DeliveryOutcome, at now: Duration, roundTrip: Duration? = nil) {
         let granted = state.withLock { state in
             state.breaker.record(outcome, at: now)
+            if state.settings.adaptiveConcurrency, var adaptive = state.adaptive {
+                if AdaptiveConcurrency.isOverload(outcome) {
+                    adaptive.record(.overloaded, inFlight: state.inFlight)
+                } else if let roundTrip {
+                    adaptive.record(.answered(after: roundTrip), inFlight: state.inFlight)
+                }
+                state.adaptive = adaptive
+                state.concurrency = adaptive.limit
+            }
             return state.releaseSlot()
         }
         Self.resume(granted)
     }
+
+    /// How long the delivery that has waited longest for a slot has been waiting (zero when none waits).
+    func lag(at now: Duration) -> Duration {
+        state.withLock { state in
+            guard state.head < state.waiters.count else { return .zero }
+            return max(.zero, now - state.waiters[state.head].since)
+        }
+    }
+
+    /// Deliveries waiting for a slot.
+    var waiting: Int { state.withLock { $0.waiting } }
 
     /// New limits from a reload; the breaker, the attempts in flight and the booked rate slots stay.
     func configure(_ settings: DeliverySettings, at now: Duration) {
@@ -137,15 +181,16 @@ final class EndpointGate: Sendable {
 
     /// Takes a concurrency slot, waiting for one until `deadline` at most; false when none came.
     private func takeSlot(clock: any DeliveryClock, deadline: Duration?) async -> Bool {
-        await withCheckedContinuation { continuation in
+        let now = clock.now()
+        return await withCheckedContinuation { continuation in
             let id = state.withLock { state -> Int? in
-                if state.inFlight < state.concurrency, state.waiters.isEmpty {
+                if state.inFlight < state.concurrency, state.waiting == 0 {
                     state.inFlight += 1
                     return nil
                 }
                 let id = state.nextWaiterID
                 state.nextWaiterID += 1
-                state.waiters.append(Waiter(id: id, continuation: continuation))
+                state.waiters.append(Waiter(id: id, continuation: continuation, since: now))
                 return id
             }
             guard let id else { return continuation.resume(returning: true) }
@@ -155,7 +200,7 @@ final class EndpointGate: Sendable {
                 expire(id)
             }
             let stillWaiting = state.withLock { state in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return false }
+                guard let index = state.waiters[state.head...].lastIndex(where: { $0.id == id }) else { return false }
                 state.waiters[index].timeout = timeout
                 return true
             }
@@ -166,7 +211,7 @@ final class EndpointGate: Sendable {
     /// The waiter's deadline passed: it leaves the queue without a slot (unless it got one already).
     private func expire(_ id: Int) {
         let waiter = state.withLock { state -> Waiter? in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            guard let index = state.waiters[state.head...].firstIndex(where: { $0.id == id }) else { return nil }
             return state.waiters.remove(at: index)
         }
         waiter?.continuation.resume(returning: false)

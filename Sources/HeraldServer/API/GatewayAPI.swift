@@ -35,8 +35,8 @@ public final class GatewayAPI: Sendable {
     let limits: IngestLimits
     let maxPending: Int
     let logger: Logger
-    /// The outbox depth, refreshed at most every 100 ms, for backpressure without a query per request.
-    let depthCache = Mutex<(at: Date, pending: Int)>((.distantPast, 0))
+    /// The outbox depth, refreshed at most every 100 ms by one request at a time.
+    let pendingCount = PendingCount()
 
     public init(gateway: Gateway, outbox: Outbox, workers: DeliveryWorkers, conversations: Conversations, registry: PrometheusCollectorRegistry,
                 apiKeys: [String], signingSecret: String?, logger: Logger) {
@@ -182,10 +182,11 @@ public final class GatewayAPI: Sendable {
         let now = Date()
         let intake = EventIntake(outbox: outbox)
         let planned = intake.plan(batch, planner: snapshot.planner, idempotencyKey: Self.header(request, "idempotency-key"), now: now)
+        try await admit(planned, dispatcher: snapshot.dispatcher)
         let reserved = workers.reserve(upTo: planned.deliveries)
         let outcomes: [EventIntake.Outcome]
         do {
-            let lease = reserved > 0 ? AcceptLease(owner: workers.owner, until: now.addingTimeInterval(workers.lease.inSeconds), limit: reserved) : nil
+            let lease = reserved > 0 ? AcceptLease(owner: workers.owner, until: Date().addingTimeInterval(workers.lease.inSeconds), limit: reserved) : nil
             let accepted = try await intake.store(planned, leasing: lease)
             outcomes = accepted.outcomes
             workers.handOff(accepted.leased.map { ($0, planned.messages[$0.id]) }, reserved: reserved)
@@ -217,16 +218,44 @@ public final class GatewayAPI: Sendable {
         return Self.json(.object(object), status: .accepted)
     }
 
+    /// Holds the request while the endpoints its deliveries go to (each message's first channel)
+    /// keep deliveries waiting longer than `ingest.target_delivery_lag`, and refuses it — 503
+    /// `overloaded` with Retry-After, nothing stored — past `ingest.max_delivery_lag`
+    /// (``IngestAdmission``).
+    private func admit(_ planned: EventIntake.Planned, dispatcher: Dispatcher) async throws {
+        var endpoints: [String] = []
+        for acceptance in planned.acceptances {
+            for delivery in acceptance.deliveries {
+                if let first = delivery.channels.first, !endpoints.contains(first) { endpoints.append(first) }
+            }
+        }
+        guard !endpoints.isEmpty else { return }
+        let decision = await workers.admission.admit {
+            endpoints.reduce(Duration.zero) { max($0, dispatcher.lag(endpoint: $1)) }
+        }
+        switch decision {
+        case .admitted(let held):
+            if held > .zero {
+                metrics.counter("herald_ingest_held_total").increment()
+                metrics.timer("herald_ingest_hold_duration_seconds", []).recordNanoseconds(Int64(held.inSeconds * 1e9))
+            }
+        case .refused(let lag):
+            Counter(label: "herald_events_rejected_total", dimensions: [("reason", "overloaded")]).increment(by: planned.batch.events.count)
+            let seconds = max(1, Int(lag.inSeconds.rounded(.up)))
+            let milliseconds = Int(lag.inSeconds * 1000)
+            throw Problem("overloaded", title: "Herald is behind on deliveries", status: 503,
+                          detail: "deliveries to \(endpoints.joined(separator: ", ")) are waiting \(milliseconds) ms for their endpoint, "
+                              + "longer than 'ingest.max_delivery_lag' (\(Int(workers.admission.limit.inSeconds * 1000)) ms) allows; "
+                              + "nothing was stored; send again after the Retry-After delay",
+                          extensions: JSONObject(["retry_after": .number(JSONNumber(seconds)), "lag_ms": .number(JSONNumber(milliseconds))]))
+        }
+    }
+
     /// The number of pending deliveries when it has reached `ingest.max_pending`, else nil.
     private func overload() async throws -> Int? {
         let now = Date()
-        var pending = depthCache.withLock { $0.at.distance(to: now) < 0.1 ? $0.pending : nil }
-        if pending == nil {
-            let depth = try await outbox.depth(now: now)
-            depthCache.withLock { $0 = (now, depth.pending) }
-            pending = depth.pending
-        }
-        guard let pending, pending >= maxPending else { return nil }
+        let pending = try await pendingCount.current(now: now) { try await outbox.depth(now: now).pending }
+        guard pending >= maxPending else { return nil }
         return pending
     }
 

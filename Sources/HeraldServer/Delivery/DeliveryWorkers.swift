@@ -13,10 +13,22 @@ import Synchronization
 /// transaction. A retry waiting for its backoff is a row with a due time, not a sleeping task, so
 /// it survives a restart; a worker that dies mid-attempt loses its lease and another one retries
 /// (at-least-once, with the same delivery id).
+///
+/// How many attempts run at once is each endpoint's business: its gate admits up to its adaptive
+/// concurrency limit and queues the rest (``Dispatcher/lag(endpoint:)``). The pool only bounds how
+/// many deliveries this node holds in memory at once (`capacity`, `delivery.workers`), so every
+/// delivery accepted is handed over from the accept — never left in the outbox for a costlier claim
+/// because a fixed number of workers was busy — and the intake, not the outbox, absorbs a sender
+/// that outruns delivery (``admission``).
 public final class DeliveryWorkers: Service, Sendable {
     private let outbox: Outbox
     private let gateway: Gateway
+    /// The most deliveries held at once (attempting, or waiting for their endpoint's gate).
     private let concurrency: Int
+    /// Ingest's pushback, woken as attempts finish.
+    let admission: IngestAdmission
+    /// The most deliveries one claim takes from the outbox.
+    static let claimBatch = 256
     let lease: Duration
     /// Who holds this process's leases: the node's name and a random part, new for every run.
     let owner: String
@@ -42,10 +54,12 @@ public final class DeliveryWorkers: Service, Sendable {
     private let pollInterval: Duration
 
     public init(outbox: Outbox, gateway: Gateway, concurrency: Int, lease: Duration, logger: Logger,
-                pollInterval: Duration = .milliseconds(200), node: String = NodeName.default) {
+                pollInterval: Duration = .milliseconds(200), node: String = NodeName.default,
+                targetLag: Duration = .milliseconds(25), maxLag: Duration = .seconds(1)) {
         self.outbox = outbox
         self.gateway = gateway
         self.concurrency = max(1, concurrency)
+        self.admission = IngestAdmission(target: targetLag, limit: maxLag)
         self.lease = lease
         self.node = node
         self.owner = "\(node)-\(String(UInt32.random(in: .min ... .max), radix: 36))"
@@ -63,11 +77,12 @@ public final class DeliveryWorkers: Service, Sendable {
     /// Reserves up to `count` free workers for deliveries the caller is about to accept leased to
     /// ``owner`` (``Outbox/accept(_:leasing:)``); returns how many it got, possibly 0. Every
     /// reservation must end in ``handOff(_:reserved:)``, whatever the accept's fate.
-    /// None while the outbox may hold due deliveries: new ones then queue behind them there, so
-    /// deliveries go out in the order they are due rather than newest first.
+    /// New deliveries are handed over even while the outbox holds due ones (retries, postponed
+    /// ones): those are claimed beside them and wait in the same endpoint gates, first come first
+    /// served. (Leaving new ones to the outbox instead made a backlog feed itself: a claimed
+    /// delivery costs a transaction and a decode more than a handed-over one.)
     func reserve(upTo count: Int) -> Int {
-        guard !dueInOutbox.load(ordering: .relaxed) else { return 0 }
-        return take(upTo: count)
+        take(upTo: count)
     }
 
     /// Takes up to `count` free workers at once (the intake's reservations and the loop's claims
@@ -105,9 +120,10 @@ public final class DeliveryWorkers: Service, Sendable {
         wakeup.signal()
     }
 
-    /// A worker finished its attempt: the loop may start another.
+    /// A worker finished its attempt: the loop may start another, and a held ingest request may go.
     fileprivate func slotReleased() {
         inFlight.subtract(1, ordering: .relaxed)
+        admission.progress()
         wakeup.signal()
     }
 
@@ -144,13 +160,20 @@ public final class DeliveryWorkers: Service, Sendable {
                         self.wakeup.signal()
                     }
                 }
+                // Held ingest requests are refused once held too long, even if nothing finishes.
+                group.addTask {
+                    while !self.stopping.load(ordering: .relaxed), !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(20))
+                        if self.admission.holding > 0 { self.admission.tick() }
+                    }
+                }
                 while !self.stopping.load(ordering: .relaxed), !Task.isCancelled {
                     startHandedOff()
                     // The outbox is read only when it may hold due work: a delivery finishing
                     // frees a worker but does not by itself make anything due. The free workers
                     // are taken before the claim, so the intake cannot reserve them meanwhile.
                     if inFlight.load(ordering: .relaxed) < concurrency, dueInOutbox.exchange(false, ordering: .relaxed) {
-                        let free = take(upTo: concurrency)
+                        let free = take(upTo: Self.claimBatch)
                         var claimed: [ClaimedDelivery] = []
                         let now = Date()
                         if free > 0 {
@@ -173,6 +196,7 @@ public final class DeliveryWorkers: Service, Sendable {
                 // waiting for their lease to run out.
                 startHandedOff()
             }
+            admission.close()
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .relaxed)
             self.wakeup.signal()

@@ -1,13 +1,18 @@
 import Foundation
+import HeraldCore
+import HeraldDelivery
 import HeraldStore
 import Logging
 import Metrics
 import ServiceLifecycle
 
-/// Keeps the outbox gauges current (pending, dead, oldest pending age) and the group-commit counters,
-/// and prunes delivered records older than the retention.
+/// Keeps the outbox gauges current (pending, dead, oldest pending age), each endpoint's gate gauges
+/// (adaptive concurrency limit, in flight, waiting, lag) and the group-commit counters, and prunes
+/// delivered records older than the retention.
 final class Maintenance: Service, Sendable {
     let outbox: Outbox
+    /// Where the endpoint gates are read from (nil: no gate gauges).
+    let gateway: Gateway?
     /// Delivered events are kept for the retention, and at least the duplicate window (their ids
     /// are what recognises a repeat).
     let retention: Duration
@@ -15,8 +20,9 @@ final class Maintenance: Service, Sendable {
     let sampleInterval: Duration
     let pruneEvery: Int
 
-    init(outbox: Outbox, retention: Duration, logger: Logger, sampleInterval: Duration = .seconds(1), pruneEvery: Int = 600) {
+    init(outbox: Outbox, gateway: Gateway? = nil, retention: Duration, logger: Logger, sampleInterval: Duration = .seconds(1), pruneEvery: Int = 600) {
         self.outbox = outbox
+        self.gateway = gateway
         self.retention = retention
         self.logger = logger
         self.sampleInterval = sampleInterval
@@ -34,6 +40,15 @@ final class Maintenance: Service, Sendable {
             transactions.increment(by: statistics.transactions - committed.transactions)
             writes.increment(by: statistics.writes - committed.writes)
             committed = statistics
+            if let gateway {
+                for gate in gateway.snapshot.dispatcher.gateStates {
+                    let endpoint = [("endpoint", gate.endpoint)]
+                    Gauge(label: "herald_endpoint_concurrency_limit", dimensions: endpoint).record(gate.limit)
+                    Gauge(label: "herald_endpoint_in_flight", dimensions: endpoint).record(gate.inFlight)
+                    Gauge(label: "herald_endpoint_waiting", dimensions: endpoint).record(gate.waiting)
+                    Gauge(label: "herald_endpoint_lag_seconds", dimensions: endpoint).record(gate.lag.inSeconds)
+                }
+            }
             do {
                 let depth = try await outbox.depth(now: now)
                 Gauge(label: "herald_outbox_pending").record(depth.pending)
