@@ -41,4 +41,33 @@ import Testing
         #expect(workers.inFlightHighWaterMark >= 1)
         #expect(workers.inFlightHighWaterMark <= 2, "reservations made: \(reservations)")
     }
+
+    /// Deliveries the intake could not hand over (the pool was full) wait in the outbox: ingest
+    /// counts that wait as lag until the loop has claimed every due one.
+    @Test func deliveriesLeftInTheOutboxCountAsLagUntilTheLoopHasClaimedThem() async throws {
+        let folder = try GatewayReloadTests.Folder(ruleID: "first")
+        defer { folder.remove() }
+        let transport = CurlTransport()
+        defer { transport.shutdown() }
+        let gateway = try Gateway(configFile: folder.configFile, secrets: SecretStore(environment: [:]), transport: transport)
+        let outbox = try SQLiteStore(path: folder.url.appendingPathComponent("outbox.sqlite").path)
+        let now = Date()
+        _ = try await outbox.accept((0..<40).map { index in
+            Acceptance(event: NewEvent(id: "s-\(index)", receivedAt: now, body: Array("{}".utf8), matchedRules: ["first"], idempotencyKey: nil),
+                       deliveries: [NewDelivery(id: "s-\(index)/first", rule: "first", channels: ["hook"], message: Array("not json".utf8), dueAt: now)])
+        })
+        let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, concurrency: 2, lease: .seconds(60), logger: Logger(label: "test"),
+                                      pollInterval: .seconds(60))
+        #expect(workers.spillLag == .zero)
+        workers.spilled()
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(workers.spillLag >= .milliseconds(20))
+        let running = Task { try await workers.run() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while workers.spillLag > .zero, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(workers.spillLag == .zero)
+        #expect(try await outbox.depth(now: Date()).due == 0, "every due delivery was claimed")
+        running.cancel()
+        _ = try? await running.value
+    }
 }

@@ -36,6 +36,10 @@ final class EndpointGate: Sendable {
         var waiters: [Waiter] = []
         var head = 0
         var nextWaiterID = 0
+        /// A fast average of the round trips (seconds), kept whether or not the limit adapts.
+        var roundTrip: Double?
+        /// When an attempt last finished (the gate's clock).
+        var lastRelease: Duration?
 
         /// Applies `settings` × `share`: a changed rate keeps the slots already booked, a changed
         /// concurrency keeps the attempts in flight (a lower limit is reached as they finish).
@@ -129,6 +133,11 @@ final class EndpointGate: Sendable {
     func release(outcome: DeliveryOutcome, at now: Duration, roundTrip: Duration? = nil) {
         let granted = state.withLock { state in
             state.breaker.record(outcome, at: now)
+            state.lastRelease = now
+            if let roundTrip {
+                let seconds = max(0, roundTrip.inSeconds)
+                state.roundTrip = state.roundTrip.map { $0 + (seconds - $0) / AdaptiveConcurrency.recentWindow } ?? seconds
+            }
             if state.settings.adaptiveConcurrency, var adaptive = state.adaptive {
                 if AdaptiveConcurrency.isOverload(outcome) {
                     adaptive.record(.overloaded, inFlight: state.inFlight)
@@ -143,11 +152,23 @@ final class EndpointGate: Sendable {
         Self.resume(granted)
     }
 
-    /// How long the delivery that has waited longest for a slot has been waiting (zero when none waits).
+    /// How far deliveries to this endpoint lag: about how long a delivery arriving now would wait
+    /// for a slot. Zero when none waits; otherwise the waiting deliveries' share of the slots at
+    /// the recent round trip (`waiting × round trip ÷ limit`), but at least the time since an
+    /// attempt last finished (an endpoint that stopped answering lags more every moment), and at
+    /// most how long the oldest has waited.
+    ///
+    /// The estimate, not only the oldest wait, is what a burst needs: an airline's 300 messages
+    /// queued at once all "waited since" the same moment until the last is sent, while the queue
+    /// in front of a new arrival shrinks from the first one sent.
     func lag(at now: Duration) -> Duration {
         state.withLock { state in
             guard state.head < state.waiters.count else { return .zero }
-            return max(.zero, now - state.waiters[state.head].since)
+            let oldest = max(.zero, now - state.waiters[state.head].since)
+            guard let roundTrip = state.roundTrip, let lastRelease = state.lastRelease else { return oldest }
+            let seconds = Double(state.waiting) * roundTrip / Double(max(1, state.concurrency))
+            let expected = Duration.nanoseconds(Int64(min(9e18, max(0, seconds * 1e9))))
+            return min(oldest, max(expected, now - lastRelease))
         }
     }
 

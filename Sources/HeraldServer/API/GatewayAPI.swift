@@ -190,8 +190,13 @@ public final class GatewayAPI: Sendable {
             let accepted = try await intake.store(planned, leasing: lease)
             outcomes = accepted.outcomes
             workers.handOff(accepted.leased.map { ($0, planned.messages[$0.id]) }, reserved: reserved)
-            // Deliveries that found no free worker wait in the outbox for a claim.
-            if accepted.leased.count < planned.deliveries { workers.wake() }
+            // Deliveries that found no free slot wait in the outbox for a claim (and ingest counts
+            // their wait as lag); others not leased were duplicates or suppressed.
+            if reserved < planned.deliveries {
+                workers.spilled()
+            } else if accepted.leased.count < planned.deliveries {
+                workers.wake()
+            }
         } catch {
             workers.handOff([], reserved: reserved)
             throw error
@@ -230,8 +235,9 @@ public final class GatewayAPI: Sendable {
             }
         }
         guard !endpoints.isEmpty else { return }
+        let workers = self.workers
         let decision = await workers.admission.admit {
-            endpoints.reduce(Duration.zero) { max($0, dispatcher.lag(endpoint: $1)) }
+            endpoints.reduce(workers.spillLag) { max($0, dispatcher.lag(endpoint: $1)) }
         }
         switch decision {
         case .admitted(let held):

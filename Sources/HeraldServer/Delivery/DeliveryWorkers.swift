@@ -48,6 +48,9 @@ public final class DeliveryWorkers: Service, Sendable {
     /// Whether the outbox may hold due deliveries nobody leased: set by ``wake()``, by the poll
     /// timer and after a claim that filled every free worker.
     private let dueInOutbox = Atomic<Bool>(true)
+    /// Since when accepted deliveries have been left in the outbox because every slot of the pool
+    /// was taken (nil: none since the outbox last had no due delivery left to claim).
+    private let spilledSince = Mutex<ContinuousClock.Instant?>(nil)
     /// Set on graceful shutdown: claim nothing more.
     private let stopping = Atomic<Bool>(false)
     /// How often an idle worker pool looks for due work without being woken.
@@ -120,6 +123,20 @@ public final class DeliveryWorkers: Service, Sendable {
         wakeup.signal()
     }
 
+    /// The intake could not hand over every delivery it accepted (the pool was full): they wait in
+    /// the outbox for a claim, and ingest counts that wait as lag (``spillLag``) until the loop has
+    /// claimed all the due ones.
+    func spilled() {
+        spilledSince.withLock { if $0 == nil { $0 = .now } }
+        wake()
+    }
+
+    /// How long accepted deliveries have been waiting in the outbox for a slot of the pool (zero
+    /// when none is).
+    var spillLag: Duration {
+        spilledSince.withLock { $0 }.map { $0.duration(to: .now) } ?? .zero
+    }
+
     /// A worker finished its attempt: the loop may start another, and a held ingest request may go.
     fileprivate func slotReleased() {
         inFlight.subtract(1, ordering: .relaxed)
@@ -185,6 +202,8 @@ public final class DeliveryWorkers: Service, Sendable {
                             if free > claimed.count { inFlight.subtract(free - claimed.count, ordering: .relaxed) }
                         }
                         for delivery in claimed { start(delivery) }
+                        // The claim left nothing due behind: nothing spilled waits any more.
+                        if claimed.count < free { spilledSince.withLock { $0 = nil } }
                         // A full claim may have left more due work (and one that found every
                         // worker reserved did not look): look again once a worker is free.
                         if claimed.count == free { dueInOutbox.store(true, ordering: .relaxed) }
