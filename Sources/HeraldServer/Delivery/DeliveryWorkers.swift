@@ -141,7 +141,9 @@ public final class DeliveryWorkers: Service, Sendable {
     fileprivate func slotReleased() {
         inFlight.subtract(1, ordering: .relaxed)
         admission.progress()
-        wakeup.signal()
+        // The loop has something to do with a free slot only when the outbox may hold due work
+        // (hand-offs wake it themselves): not waking it for every attempt saves a task switch each.
+        if dueInOutbox.load(ordering: .relaxed) { wakeup.signal() }
     }
 
     public func run() async throws {
