@@ -1,0 +1,63 @@
+import HeraldConfig
+import HeraldCore
+import HeraldDelivery
+import Logging
+import OTel
+import ServiceLifecycle
+
+/// Starts exporting `herald serve`'s spans: swift-otel's tracer bootstrapped as the process's
+/// global tracer, with a parent-based ratio sampler (`tracing.sample`) and a batching OTLP/HTTP
+/// exporter (protobuf bodies) posting to `tracing.endpoint` + `/v1/traces`.
+///
+/// The returned service runs the batch processor and the exporter. It belongs in the
+/// `ServiceGroup` *before* the HTTP server and the workers: the group stops its services in reverse
+/// order, so on SIGTERM the spans of the requests and attempts that finish during shutdown are
+/// still exported, and the batch still queued is flushed before the process exits.
+///
+/// `herald.yaml` is the only configuration: the `OTEL_*` environment variables swift-otel would
+/// otherwise read are ignored, so what `herald check` shows is what runs.
+enum TraceExporter {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func bootstrap(_ settings: TracingSettings, node: String, secrets: some SecretResolver, logger: Logger) throws(Failure) -> any Service {
+        var headers: [(String, String)] = []
+        for header in settings.headers {
+            switch header.value {
+            case .literal(let value): headers.append((header.name, value))
+            case .secret(let reference):
+                do {
+                    headers.append((header.name, try secrets.resolve(reference)))
+                } catch {
+                    throw Failure(description: "tracing.headers.\(header.name): \(error)")
+                }
+            }
+        }
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = settings.serviceName
+        configuration.resourceAttributes = ["service.instance.id": node]
+        configuration.diagnosticLogger = .custom(logger)
+        // Export failures (a collector down) are warnings; swift-otel's start-up chatter is not news.
+        configuration.diagnosticLogLevel = .warning
+        configuration.propagators = [.traceContext]
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false
+        configuration.traces.enabled = true
+        configuration.traces.sampler = .parentBasedTraceIDRatio(ratio: settings.sample) ?? .parentBasedAlwaysOn
+        configuration.traces.exporter = .otlp
+        configuration.traces.otlpExporter.protocol = .httpProtobuf
+        // Set explicitly, the URL is used as it is (swift-otel adds /v1/traces only to its default).
+        configuration.traces.otlpExporter.endpoint = settings.tracesURL
+        configuration.traces.otlpExporter.headers = headers
+        let service: any Service
+        do {
+            service = try OTel.bootstrap(configuration: configuration, environment: [:])
+        } catch {
+            throw Failure(description: "tracing: \(error)")
+        }
+        HeraldTracer.enable()
+        logger.info("tracing", metadata: ["endpoint": "\(settings.tracesURL)", "sample": "\(settings.sample)"])
+        return service
+    }
+}
