@@ -96,6 +96,97 @@ import Testing
         #expect(calls.allSatisfy { $0.header("tracestate") == "sender=1" })
     }
 
+    /// `sample: 0`: Herald starts no recorded trace of its own, but a sender's sampled trace is
+    /// recorded (parent-based), and every trace's context still reaches the webhook, its
+    /// `sampled` flag telling the receiver whether to record.
+    @Test func aSendersSampledFlagDecidesAndEveryContextIsPassedOn() async throws {
+        let receiver = try LoopbackHTTPServer { request in
+            request.path == "/v1/traces" ? .respond(status: 200, headers: [("Content-Type", "application/x-protobuf")]) : .respond(status: 200)
+        }
+        defer { receiver.stop() }
+        let folder = try RunningServer.folder(sinkPort: receiver.port, extra: """
+            tracing: {endpoint: "http://127.0.0.1:\(receiver.port)", sample: 0}
+            """, rules: RunningServer.greetingRules(channel: "ops"))
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try RunningServer(folder: folder, environment: RunningServer.secrets)
+        let unsampled = "00-11111111111111111111111111111111-2222222222222222-00"
+        for (id, header) in [("evt-sampled", Self.traceparent), ("evt-unsampled", unsampled), ("evt-new", nil)] {
+            let reply = try await server.post("/v1/events", Self.event.replacingOccurrences(of: "evt-traced-1", with: id),
+                                              headers: header.map { ["traceparent": $0] } ?? [:])
+            #expect(reply.status == 202, "\(reply.text)")
+        }
+        _ = try await server.poll("/v1/deliveries?status=pending") { ($0["deliveries"] as? [Any])?.isEmpty == true }
+        #expect(server.stop() == 0, "\(server.stderr)")
+
+        let spans = try Self.spans(receiver)
+        #expect(Set(spans.map(\.traceID)) == [Self.traceID], "only the sender's sampled trace is recorded")
+        #expect(spans.contains { $0.name == "herald.attempt" && $0.attributes["herald.delivery.id"] == .string("evt-sampled/greet") })
+
+        let calls = Dictionary(receiver.requests.filter { $0.path == "/ops" }.map { ($0.header("X-Herald-Delivery") ?? "", $0) }) { first, _ in first }
+        let sampled = try #require(calls["evt-sampled/greet"]?.header("traceparent"))
+        #expect(sampled.hasPrefix("00-\(Self.traceID)-") && sampled.hasSuffix("-01"))
+        #expect(calls["evt-unsampled/greet"]?.header("traceparent") == unsampled, "an unrecorded trace goes on as it came")
+        let fresh = try #require(calls["evt-new/greet"]?.header("traceparent"))
+        #expect(fresh.count == 55 && fresh.hasSuffix("-00") && !fresh.contains(Self.traceID) && !fresh.contains("1111111111"),
+                "a new trace the sampler left out still has its context: \(fresh)")
+    }
+
+    /// A provider's status and a customer's reply land in the trace of the message they are about;
+    /// the reply's callback to the bank hangs under the reply and carries its context. WhatsApp
+    /// itself never gets a traceparent.
+    @Test func statusesRepliesAndTheirCallbackJoinTheMessagesTrace() async throws {
+        let wamid = #"{"messaging_product":"whatsapp","contacts":[{"input":"+919876543210","wa_id":"919876543210"}],"messages":[{"id":"wamid.1"}]}"#
+        let receiver = try LoopbackHTTPServer { request in
+            if request.path == "/v1/traces" { return .respond(status: 200, headers: [("Content-Type", "application/x-protobuf")]) }
+            if request.path.hasSuffix("/messages") { return .respond(status: 200, headers: [("Content-Type", "application/json")], body: Array(wamid.utf8)) }
+            return .respond(status: 200)
+        }
+        defer { receiver.stop() }
+        let folder = try RunningServer.folder(sinkPort: receiver.port, extra: """
+            tracing: {endpoint: "http://127.0.0.1:\(receiver.port)", sample: 1}
+            """, rules: ServeConversationTests.rules)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try RunningServer(folder: folder, environment: RunningServer.secrets)
+        #expect(try await server.post("/v1/events", ServeConversationTests.event("evt-7"), headers: ["traceparent": Self.traceparent]).status == 202)
+        _ = try await server.poll("/v1/events/evt-7") { (($0["deliveries"] as? [[String: Any]])?.first?["status"] as? String) == "delivered" }
+
+        let status = ServeConversationTests.whatsapp(#""statuses":[{"id":"wamid.1","status":"delivered","timestamp":"1764093001","recipient_id":"919876543210"}]"#)
+        #expect(try await server.post("/v1/webhooks/whatsapp", status, key: nil, headers: ServeConversationTests.signed(status)).status == 200)
+        let reply = ServeConversationTests.whatsapp(#""contacts":[{"profile":{"name":"Priya"},"wa_id":"919876543210"}],"messages":[{"from":"919876543210","id":"wamid.REPLY1","timestamp":"1764093000","context":{"from":"15550001111","id":"wamid.1"},"type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"block:evt-7/fraud","title":"No, block my card"}}}]"#)
+        #expect(try await server.post("/v1/webhooks/whatsapp", reply, key: nil, headers: ServeConversationTests.signed(reply)).status == 200)
+        let record = try await server.poll("/v1/events/evt-7") { object in
+            let deliveries = object["deliveries"] as? [[String: Any]] ?? []
+            return deliveries.count == 2 && deliveries.allSatisfy { $0["status"] as? String == "delivered" }
+        }
+        #expect((record["deliveries"] as? [[String: Any]])?.count == 2, "\(record)")
+        #expect(server.stop() == 0, "\(server.stderr)")
+
+        let spans = try Self.spans(receiver)
+        #expect(spans.allSatisfy { $0.traceID == Self.traceID }, "\(spans.map(\.name))")
+        let plan = try #require(spans.first { $0.name == "herald.plan" })
+        let statusSpan = try #require(spans.first { $0.name == "herald.provider_status" })
+        #expect(statusSpan.parentSpanID == plan.spanID)
+        #expect(statusSpan.attributes["herald.provider.status"] == .string("delivered"))
+        #expect(statusSpan.attributes["herald.status.result"] == .string("applied"))
+        #expect(statusSpan.attributes["herald.delivery.id"] == .string("evt-7/fraud"))
+        let replySpan = try #require(spans.first { $0.name == "herald.reply" })
+        #expect(replySpan.parentSpanID == plan.spanID)
+        #expect(replySpan.attributes["herald.reply.kind"] == .string("button"))
+        #expect(replySpan.attributes["herald.reply.button"] == .string("block"))
+        #expect(replySpan.attributes["herald.callback.delivery.id"] == .string("evt-7/fraud/reply/wamid.REPLY1"))
+        let callback = try #require(spans.first { $0.name == "herald.attempt" && $0.attributes["herald.delivery.kind"] == .string("callback") })
+        #expect(callback.parentSpanID == replySpan.spanID)
+        #expect(callback.attributes["herald.endpoint"] == .string("bank-callback"))
+        #expect(callback.attributes["herald.outcome"] == .string("delivered"))
+        let message = try #require(spans.first { $0.name == "herald.attempt" && $0.attributes["herald.delivery.kind"] == .string("message") })
+        #expect(message.attributes["herald.channel.kind"] == .string("whatsapp"))
+        #expect(message.attributes["herald.provider.id"] == .string("wamid.1"))
+
+        let bank = try #require(receiver.requests.first { $0.path == "/bank/fraud-replies" })
+        #expect(bank.header("traceparent") == "00-\(Self.traceID)-\(callback.spanID)-01")
+        #expect(receiver.requests.filter { $0.path.hasSuffix("/messages") }.allSatisfy { $0.header("traceparent") == nil })
+    }
+
     @Test func withoutTracingTheSendersTraceparentIsPassedOnUnchanged() async throws {
         let receiver = try LoopbackHTTPServer()
         defer { receiver.stop() }

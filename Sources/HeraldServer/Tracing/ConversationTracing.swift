@@ -9,7 +9,7 @@ import Tracing
 ///   reply's callback to the rule's `on_reply` endpoint (and the answer to a reply not understood)
 ///   stores and carries, so the callback's attempt lands under it.
 ///
-/// Only deliveries stored with a trace context get these spans: a status or reply Herald cannot
+/// Only deliveries stored with a recorded trace get these spans: a status or reply Herald cannot
 /// tie to a traced delivery would be a lone trace of one span.
 enum ConversationTracing {
     /// After `update` was recorded (`outcome`, `result` as counted in `herald_provider_statuses_total`).
@@ -22,7 +22,7 @@ enum ConversationTracing {
         case .unknownMessage: return
         }
         guard let record = try? await outbox.delivery(id: deliveryID), let stored = try? JSONParser.parse(record.message),
-              let trace = TraceParent(stored: stored["trace"]) else { return }
+              let trace = TraceParent(stored: stored["trace"]), trace.isSampled else { return }
         let span = startSpan("herald.provider_status", context: HeraldTracer.context(continuing: trace), ofKind: .server)
         if span.isRecording {
             span.updateAttributes { attributes in
@@ -40,7 +40,7 @@ enum ConversationTracing {
     /// Starts the `herald.reply` span of a reply to `delivery`, whose message carried `trace`; nil
     /// when Herald does not trace or the delivery has no trace. End it with ``endReply(_:kind:button:callbackID:)``.
     static func startReply(to delivery: DeliveryRecord?, trace: TraceParent?, channel: String) -> (any Span)? {
-        guard HeraldTracer.isEnabled, let delivery, let trace else { return nil }
+        guard HeraldTracer.isEnabled, let delivery, let trace, trace.isSampled else { return nil }
         let span = startSpan("herald.reply", context: HeraldTracer.context(continuing: trace), ofKind: .server)
         if span.isRecording {
             span.updateAttributes { attributes in
@@ -52,11 +52,10 @@ enum ConversationTracing {
         return span
     }
 
-    /// The trace a reply's callback and answer carry: the reply's span, or without tracing the
-    /// answered message's own trace (the sender's `traceparent`), unchanged.
+    /// The trace a reply's callback and answer carry: the reply's span, or when there is none (no
+    /// tracing, a trace not recorded) the answered message's own trace, unchanged.
     static func replyTrace(_ span: (any Span)?, message trace: TraceParent?) -> TraceParent? {
-        guard HeraldTracer.isEnabled else { return trace }
-        return span.flatMap { HeraldTracer.traceParent(of: $0.context) }
+        span.flatMap { HeraldTracer.traceParent(of: $0.context) } ?? trace
     }
 
     static func endReply(_ span: (any Span)?, kind: String, button: String?, callbackID: String?) {

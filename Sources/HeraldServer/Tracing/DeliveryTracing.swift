@@ -10,15 +10,18 @@ import Tracing
 /// restart lands in the same trace as the first.
 ///
 /// The span's context is what the attempt's webhook request carries as `traceparent`
-/// (``OutboundTrace``). Without tracing, the delivery's stored trace (the sender's own
-/// `traceparent`) is passed on unchanged instead, and no span is made.
+/// (``OutboundTrace``). A delivery whose trace is not recorded (its stored `sampled` flag is
+/// clear) gets no span: its stored context is passed on as it is, which is all a receiver needs
+/// to leave the trace unrecorded too. So is, without tracing, the sender's own `traceparent`.
+/// A delivery stored without a trace (before tracing was turned on) starts a new one.
 enum DeliveryTracing {
     /// Runs `step`, one step of `delivery`, inside its `herald.attempt` span. The stored trace is
     /// `message`'s, or for a reply callback the stored document's (`stored`).
     static func attempt(_ delivery: ClaimedDelivery, message: PlannedMessage?, stored: JSONValue, snapshot: GatewaySnapshot,
                         _ step: () async -> DeliveryStep) async -> DeliveryStep {
         let trace = message != nil ? message?.trace : TraceParent(stored: stored["trace"])
-        guard HeraldTracer.isEnabled else {
+        // Not traced, or a trace that is not recorded: no span, the stored context goes on as it is.
+        guard HeraldTracer.isEnabled, trace?.isSampled ?? true else {
             guard let trace else { return await step() }
             return await OutboundTrace.$current.withValue(OutboundTrace(parent: trace)) { await step() }
         }
