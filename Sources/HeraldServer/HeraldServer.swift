@@ -55,10 +55,10 @@ public enum HeraldServer {
         var logger = logger
         logger[metadataKey: "node"] = "\(node)"
         // Before anything is served, so every request and attempt is traced or none is.
-        var tracing: [any Service] = []
+        var exporter: (any Service)?
         if let tracingSettings = settings.tracing {
             do {
-                tracing = [try TraceExporter.bootstrap(tracingSettings, node: node, secrets: secrets, logger: logger)]
+                exporter = try TraceExporter.bootstrap(tracingSettings, node: node, secrets: secrets, logger: logger)
             } catch {
                 throw StartFailure(description: error.description)
             }
@@ -91,11 +91,12 @@ public enum HeraldServer {
             services: [workers, maintenance, reloader, membership],
             onServerRunning: { channel in ready(host, channel.localAddress?.port ?? settings.port) },
             logger: logger)
-        // The exporter first: the group stops its services last to first, so spans still queued
-        // when the server and workers are done are exported before the process exits.
-        var configuration = ServiceGroupConfiguration(services: tracing + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
-        try await ServiceGroup(configuration: configuration).run()
+        // Spans still queued when the server and the workers are done are exported last.
+        try await TraceExporter.running(exporter, logger: logger) {
+            try await ServiceGroup(configuration: configuration).run()
+        }
         logger.debug("services stopped; closing the store")
         try? await outbox.close()
         logger.info("stopped")

@@ -211,6 +211,24 @@ import Testing
         #expect(!receiver.requests.contains { $0.path == "/v1/traces" }, "no tracer, no export")
     }
 
+    /// A collector that takes the connection and never answers costs the last spans, not the exit
+    /// status: the export gets a bounded time after the deliveries are done.
+    @Test func aCollectorThatHangsDoesNotFailTheShutdown() async throws {
+        let collector = try LoopbackHTTPServer { _ in .hang }
+        let webhook = try LoopbackHTTPServer()
+        defer { collector.stop(); webhook.stop() }
+        let folder = try RunningServer.folder(sinkPort: webhook.port, extra: """
+            tracing: {endpoint: "http://127.0.0.1:\(collector.port)", sample: 1}
+            """, rules: RunningServer.greetingRules(channel: "ops"))
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try RunningServer(folder: folder, environment: RunningServer.secrets)
+        #expect(try await server.post("/v1/events", Self.event, headers: ["traceparent": Self.traceparent]).status == 202)
+        _ = try await server.poll("/v1/deliveries?status=pending") { ($0["deliveries"] as? [Any])?.isEmpty == true }
+        #expect(server.stop() == 0, "\(server.stderr)")
+        #expect(webhook.requests.count == 1, "the delivery went out all the same")
+        #expect(server.stderr.contains("the last spans may not have been exported"), "\(server.stderr)")
+    }
+
     @Test func checkAndServeRefuseABadTracingBlockInTheSameWords() throws {
         let folder = try ConfigLoadingTests.folder(extra: "tracing: {endpoint: 'http://127.0.0.1:4318', sample: 2}")
         defer { try? FileManager.default.removeItem(at: folder) }

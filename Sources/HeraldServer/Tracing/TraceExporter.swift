@@ -9,10 +9,9 @@ import ServiceLifecycle
 /// global tracer, with a parent-based ratio sampler (`tracing.sample`) and a batching OTLP/HTTP
 /// exporter (protobuf bodies) posting to `tracing.endpoint` + `/v1/traces`.
 ///
-/// The returned service runs the batch processor and the exporter. It belongs in the
-/// `ServiceGroup` *before* the HTTP server and the workers: the group stops its services in reverse
-/// order, so on SIGTERM the spans of the requests and attempts that finish during shutdown are
-/// still exported, and the batch still queued is flushed before the process exits.
+/// The returned service runs the batch processor and the exporter; ``running(_:logger:_:)`` runs it
+/// beside `herald serve`'s service group and stops it after that group, so the spans of the requests
+/// and attempts that finish during shutdown are still exported.
 ///
 /// `herald.yaml` is the only configuration: the `OTEL_*` environment variables swift-otel would
 /// otherwise read are ignored, so what `herald check` shows is what runs.
@@ -59,5 +58,40 @@ enum TraceExporter {
         HeraldTracer.enable()
         logger.info("tracing", metadata: ["endpoint": "\(settings.tracesURL)", "sample": "\(settings.sample)"])
         return service
+    }
+
+    /// How long the spans still queued at shutdown may take to reach the collector, once the server
+    /// and the workers have stopped.
+    static let flushTimeout = Duration.seconds(5)
+
+    /// Runs `serve` (herald serve's service group) with `exporter` beside it, in a group of its own:
+    /// running before `serve` starts, shut down once `serve` is over and given at most
+    /// ``flushTimeout`` to export what is still queued. The export's fate is never herald serve's:
+    /// a collector that hangs or is gone costs the last spans and a warning, not the exit status,
+    /// and not the deliveries' `shutdown_grace`.
+    static func running(_ exporter: (any Service)?, logger: Logger, _ serve: () async throws -> Void) async throws {
+        guard let exporter else { return try await serve() }
+        var configuration = ServiceGroupConfiguration(services: [exporter], logger: logger)
+        configuration.maximumGracefulShutdownDuration = flushTimeout
+        let group = ServiceGroup(configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                do {
+                    try await group.run()
+                } catch {
+                    logger.warning("the last spans may not have been exported", metadata: ["error": "\(error)"])
+                }
+            }
+            let served: Result<Void, any Error>
+            do {
+                try await serve()
+                served = .success(())
+            } catch {
+                served = .failure(error)
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            try served.get()
+        }
     }
 }
