@@ -12,8 +12,14 @@ import Tracing
 /// `tracing:` pays nothing for spans or their attributes (docs/tracing.md).
 enum HeraldTracer {
     private static let enabled = Atomic<Bool>(false)
+    private static let bootstrapped = Atomic<Bool>(false)
 
     static var isEnabled: Bool { enabled.load(ordering: .relaxed) }
+
+    /// True the first time only: the process's global tracer can be bootstrapped once.
+    static func claimBootstrap() -> Bool {
+        !bootstrapped.exchange(true, ordering: .relaxed)
+    }
 
     /// Called once, after the global tracer is bootstrapped.
     static func enable() {

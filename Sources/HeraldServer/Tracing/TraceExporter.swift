@@ -49,6 +49,8 @@ enum TraceExporter {
         // Set explicitly, the URL is used as it is (swift-otel adds /v1/traces only to its default).
         configuration.traces.otlpExporter.endpoint = settings.tracesURL
         configuration.traces.otlpExporter.headers = headers
+        // The global tracer can be bootstrapped once a process (a second time would trap).
+        guard HeraldTracer.claimBootstrap() else { throw Failure(description: "tracing: already started in this process") }
         let service: any Service
         do {
             service = try OTel.bootstrap(configuration: configuration, environment: [:])
