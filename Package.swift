@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import PackageDescription
 
 let package = Package(
@@ -28,6 +28,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Already resolved through postgres-nio; named for `sslmode=` in a PostgreSQL store URL.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Already resolved through Hummingbird; named for the spans of `herald serve` (docs/tracing.md).
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // The OTLP/HTTP exporter of those spans. Only its OTLPHTTP trait: the gRPC exporter is not built.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // System libraries: installed by `make deps` (Debian: libyaml-dev, libcurl4-openssl-dev).
@@ -73,6 +77,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
             ]
         ),
         .executableTarget(
@@ -88,8 +94,8 @@ let package = Package(
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "HeraldDeliveryTests", dependencies: ["HeraldDelivery", "HeraldCore"]),
-        // Test helpers shared by the test targets: a throwaway PostgreSQL server.
+        .testTarget(name: "HeraldDeliveryTests", dependencies: ["HeraldDelivery", "HeraldCore", "HeraldTestSupport"]),
+        // Test helpers shared by the test targets: a throwaway PostgreSQL server, a loopback HTTP server, an OTLP trace reader.
         .target(name: "HeraldTestSupport", path: "Tests/HeraldTestSupport"),
         .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore", "HeraldTestSupport"]),
         .testTarget(name: "HeraldServerTests", dependencies: ["HeraldServer", "HeraldCore", "HeraldTestSupport"]),

@@ -398,6 +398,14 @@ expect_valid("config: a PostgreSQL store as a URL, and a node name", config,
              CONFIG + "store: postgresql://herald@db.internal:5432/herald?sslmode=verify-full\nnode: herald-1\n")
 expect_valid("config: a PostgreSQL store with its password as a reference", config,
              CONFIG + "store: {url: 'postgres://herald@[::1]/herald', password: 'env:HERALD_DB_PASSWORD', pool: 32}\n")
+expect_valid("config: tracing with every key", config, CONFIG + """
+tracing:
+  endpoint: http://otel-collector:4318
+  sample: 0.01
+  service_name: herald-eu
+  headers: {Authorization: 'env:OTLP_AUTH', X-Scope-OrgID: bank}
+""")
+expect_valid("config: tracing with only its endpoint", config, CONFIG + "tracing: {endpoint: 'https://otlp.example.com/otlp'}\n")
 BAD_CONFIGS = {
     "inline token": CONFIG.replace("'env:WHATSAPP_TOKEN'", "EAAGm0PX4ZCpsBAKZCZB"),
     "env: without a name": CONFIG.replace("'env:WHATSAPP_TOKEN'", "'env:'"),
@@ -436,6 +444,13 @@ BAD_CONFIGS = {
     "unknown protection key": CONFIG + "protection: {quiet: {from: '22:00', to: '07:00'}}\n",
     "inline app_secret": CONFIG.replace("token: 'env:WHATSAPP_TOKEN'", "token: 'env:WHATSAPP_TOKEN', app_secret: 0123456789abcdef"),
     "app_secret on a webhook": "endpoints: {h: {kind: webhook, url: 'https://x', app_secret: 'env:A'}}",
+    "tracing without an endpoint": CONFIG + "tracing: {sample: 0.1}\n",
+    "tracing sample over 1": CONFIG + "tracing: {endpoint: 'http://c:4318', sample: 5}\n",
+    "tracing sample as a percentage": CONFIG + "tracing: {endpoint: 'http://c:4318', sample: 1%}\n",
+    "tracing endpoint that is not http": CONFIG + "tracing: {endpoint: 'grpc://c:4317'}\n",
+    "tracing endpoint with credentials": CONFIG + "tracing: {endpoint: 'https://user:pw@c:4318'}\n",
+    "unknown tracing key": CONFIG + "tracing: {endpoint: 'http://c:4318', sampling: 0.1}\n",
+    "tracing header Herald's exporter sets": CONFIG + "tracing: {endpoint: 'http://c:4318', headers: {Content-Type: x}}\n",
 }
 for label, text in BAD_CONFIGS.items():
     expect_invalid(f"config: {label}", config, text)

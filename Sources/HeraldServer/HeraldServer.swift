@@ -11,7 +11,8 @@ import ServiceLifecycle
 
 /// `herald serve`: ingest API, delivery workers, maintenance and reload, as services of one
 /// `ServiceGroup`. SIGTERM or SIGINT stops intake first (the HTTP server finishes the requests in
-/// flight), then lets the deliveries in flight finish, within `delivery.shutdown_grace`.
+/// flight), then lets the deliveries in flight finish, within `delivery.shutdown_grace`; with
+/// `tracing:`, the spans still queued are exported last.
 public enum HeraldServer {
     /// Why the server could not start.
     public struct StartFailure: Error, CustomStringConvertible {
@@ -53,6 +54,15 @@ public enum HeraldServer {
         let node = nodeOption ?? settings.node ?? NodeName.default
         var logger = logger
         logger[metadataKey: "node"] = "\(node)"
+        // Before anything is served, so every request and attempt is traced or none is.
+        var exporter: (any Service)?
+        if let tracingSettings = settings.tracing {
+            do {
+                exporter = try TraceExporter.bootstrap(tracingSettings, node: node, secrets: secrets, logger: logger)
+            } catch {
+                throw StartFailure(description: error.description)
+            }
+        }
         let outbox: any Outbox
         do {
             outbox = try await StoreOpener.open(settings, secrets: secrets, migrate: true, logger: logger)
@@ -83,7 +93,10 @@ public enum HeraldServer {
             logger: logger)
         var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
-        try await ServiceGroup(configuration: configuration).run()
+        // Spans still queued when the server and the workers are done are exported last.
+        try await TraceExporter.running(exporter, logger: logger) {
+            try await ServiceGroup(configuration: configuration).run()
+        }
         logger.debug("services stopped; closing the store")
         try? await outbox.close()
         logger.info("stopped")

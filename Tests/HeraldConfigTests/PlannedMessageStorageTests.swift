@@ -28,3 +28,35 @@ import Testing
         #expect { try PlannedMessage(stored: json) } throws: { "\($0)" == expected }
     }
 }
+
+/// The trace context a message's deliveries continue is stored with it, and only when there is one.
+@Suite struct PlannedMessageTraceStorageTests {
+    static func message() throws -> PlannedMessage {
+        let plan = try SampleGateway.planner().plan(SampleGateway.event(for: SampleEvent.byTemplate.keys.sorted()[0], locale: "en"),
+                                                    now: SampleGateway.acceptedAt)
+        return try #require(plan.messages.first)
+    }
+
+    @Test func aTraceIsStoredAndReadBack() throws {
+        var message = try Self.message()
+        message.trace = TraceParent(header: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", state: "k=v")
+        let read = try PlannedMessage(stored: JSONParser.parse(Array(message.storedJSON.compactJSON.utf8)))
+        #expect(read.trace == message.trace)
+        #expect(read.answer("Sorry", on: "sms").trace == message.trace, "an answer to a reply stays in the message's trace")
+    }
+
+    @Test func withoutATraceTheStoredFormIsAsBefore() throws {
+        let message = try Self.message()
+        #expect(message.trace == nil)
+        #expect(message.storedJSON["trace"] == nil)
+    }
+
+    @Test func anUnreadableTraceIsDroppedNotAnError() throws {
+        guard case .object(var object) = try Self.message().storedJSON else {
+            Issue.record("a stored message is an object")
+            return
+        }
+        object["trace"] = ["parent": "00-nonsense"]
+        #expect(try PlannedMessage(stored: .object(object)).trace == nil)
+    }
+}

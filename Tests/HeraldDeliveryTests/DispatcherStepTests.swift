@@ -3,6 +3,7 @@ import HeraldCore
 import Testing
 
 @testable import HeraldDelivery
+import HeraldTestSupport
 
 /// `Dispatcher.step`: one attempt through real libcurl to loopback servers, and the next step the
 /// retry and failover rules give, as the outbox's workers use it.

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import HeraldDelivery
+import HeraldTestSupport
 
 /// A clock that never waits: sleeping moves its time forward and is recorded.
 final class SteppingClock: DeliveryClock {

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import HeraldDelivery
+import HeraldTestSupport
 
 /// One engine: `deliver` is `step` in a loop. Endpoint gates shared through a registry by the
 /// dispatchers a reload builds, scaled by a share, and waits in a gate bounded by a lease. Real

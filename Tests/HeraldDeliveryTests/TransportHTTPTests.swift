@@ -3,6 +3,7 @@ import HeraldCore
 import Testing
 
 @testable import HeraldDelivery
+import HeraldTestSupport
 
 /// CurlTransport against a real loopback HTTP/1.1 server: what goes out, what comes back, and
 /// every way the exchange can fail.

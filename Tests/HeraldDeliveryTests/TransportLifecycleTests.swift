@@ -3,6 +3,7 @@ import HeraldCore
 import Testing
 
 @testable import HeraldDelivery
+import HeraldTestSupport
 
 /// Cancellation, shutdown and teardown of the transport's thread, with requests in flight.
 @Suite("Transport: lifecycle")

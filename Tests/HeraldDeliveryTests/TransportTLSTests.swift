@@ -3,6 +3,7 @@ import HeraldCore
 import Testing
 
 @testable import HeraldDelivery
+import HeraldTestSupport
 
 /// TLS and HTTP/2 through libcurl against nghttpd (Debian's nghttp2-server), an HTTP/2-only TLS
 /// server with a self-signed certificate made for the test.

@@ -3,6 +3,7 @@ import Testing
 
 @testable import HeraldCore
 @testable import HeraldDelivery
+import HeraldTestSupport
 
 /// A webhook whose `body:` the admin shaped, delivered through real libcurl to a loopback receiver.
 @Suite struct WebhookBodyTests {

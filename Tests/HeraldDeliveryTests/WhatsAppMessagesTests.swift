@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import HeraldDelivery
+import HeraldTestSupport
 
 /// Interactive reply-button and template messages, and the reply references their buttons carry.
 @Suite struct WhatsAppMessagesTests {

@@ -18,7 +18,7 @@ public struct GatewayConfig: Sendable {
 
 /// Reads herald.yaml, reporting every problem.
 public struct GatewayConfigDecoder {
-    public static let topKeys = ["rules", "endpoints", "listen", "store", "node", "api_keys", "ingest", "delivery", "protection"]
+    public static let topKeys = ["rules", "endpoints", "listen", "store", "node", "api_keys", "ingest", "delivery", "protection", "tracing"]
     public static let endpointKeys = ["kind", "url", "token", "account", "from", "username", "password", "max_length", "status_callback", "body",
                                       "app_secret", "verify_token"] + deliveryKeys
     static let secretKeys: Set<String> = ["token", "password", "app_secret", "verify_token"]
@@ -77,7 +77,8 @@ public struct GatewayConfigDecoder {
                 if let endpoint = decodeEndpoint(entry, directory: directory) { endpoints.append(endpoint) }
             }
         }
-        let server = decodeServer(fields, directory: directory)
+        var server = decodeServer(fields, directory: directory)
+        server.tracing = fields["tracing"].flatMap { decodeTracing($0, directory: directory) }
         let protection = fields["protection"].map { decodeProtection($0) } ?? ProtectionSettings()
         rulesFolder = GatewayConfigDecoder.resolve(rulesSetting, against: directory)
         guard !log.hasErrors else { return }

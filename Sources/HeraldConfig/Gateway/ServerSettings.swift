@@ -47,6 +47,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var lease: Duration
     /// `delivery.shutdown_grace`: on SIGTERM, how long in-flight work may take to finish.
     public var shutdownGrace: Duration
+    /// `tracing:`: where spans are exported, and how many traces are recorded. Nil: no tracing.
+    public var tracing: TracingSettings? = nil
 
     public static let defaultListen = "127.0.0.1:8080"
     public static let defaultStore = "sqlite:data/herald.db"

@@ -40,6 +40,9 @@ public struct PlannedMessage: Sendable {
     public var smsReply: String? = nil
     /// Urgent or not, expiry, dedupe key and opt-out category, decided by the rule at planning.
     public var delivery: DeliveryTerms = DeliveryTerms()
+    /// The trace the message's deliveries continue (docs/tracing.md): the event's span when
+    /// `herald serve` traces, else the sender's `traceparent` when it sent one. Nil: none.
+    public var trace: TraceParent? = nil
 
     /// The text as an SMS channel sends it: with the reply instruction when there is one.
     public var smsText: String? {
@@ -52,7 +55,8 @@ public struct PlannedMessage: Sendable {
     /// reply Herald could not understand).
     public func answer(_ text: String, on channel: String) -> PlannedMessage {
         PlannedMessage(rule: rule, element: element, recipient: recipient, locale: locale, formattingLocale: formattingLocale,
-                       channels: [channel], template: template, params: [], text: text, lengths: [], problems: [], delivery: delivery)
+                       channels: [channel], template: template, params: [], text: text, lengths: [], problems: [], delivery: delivery,
+                       trace: trace)
     }
 
     /// Every problem, the per-channel ones included, for showing.

@@ -4,7 +4,11 @@
 ///
 /// `{"v":1,"rule":…,"element":…,"recipient":{…},"locale":…,"locale_fallback":…,"formatting_locale":…,
 ///   "channels":[…],"template":…,"params":[{"name":…,"value":…}],"text":…,"problems":[…],
-///   "channel_problems":{…},"buttons":[{"id":…,"title":…}],"whatsapp_template":{…}}`
+///   "channel_problems":{…},"buttons":[{"id":…,"title":…}],"whatsapp_template":{…},
+///   "trace":{"parent":"00-…","state":…}}`
+///
+/// `trace` (the W3C trace context the deliveries continue) is written only when there is one, so a
+/// message stored without it reads back the same; an unreadable `trace` is dropped, not an error.
 extension PlannedMessage {
     public static let storageVersion = 1
 
@@ -40,6 +44,7 @@ extension PlannedMessage {
                 "parameters": .array(template.parameters.map { .string($0) }),
             ]
         }
+        if let trace { object["trace"] = trace.storedJSON }
         return .object(object)
     }
 
@@ -96,6 +101,7 @@ extension PlannedMessage {
             channels: try strings(json["channels"], "channels"), template: try string(json["template"], "template"),
             params: params, text: optionalString(json["text"]), lengths: [],
             problems: try strings(json["problems"], "problems"), channelProblems: channelProblems,
-            buttons: buttons, whatsappTemplate: whatsappTemplate, smsReply: optionalString(json["sms_reply"]))
+            buttons: buttons, whatsappTemplate: whatsappTemplate, smsReply: optionalString(json["sms_reply"]),
+            trace: TraceParent(stored: json["trace"]))
     }
 }

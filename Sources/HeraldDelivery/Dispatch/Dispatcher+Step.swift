@@ -153,11 +153,11 @@ extension Dispatcher {
             let request: HTTPRequest
             do throws(RequestBuildError) {
                 request = try WebhookRequestBuilder(endpoint: lane.endpoint, secrets: secrets)
-                    .request(document: document, deliveryID: deliveryID, now: clock.wallClock())
+                    .request(document: document, deliveryID: deliveryID, now: clock.wallClock(), trace: OutboundTrace.current?.parent)
             } catch {
                 return error.outcome
             }
-            switch await self.transport.send(request, settings: TransportSettings(lane.endpoint.delivery)) {
+            switch await self.send(request, settings: TransportSettings(lane.endpoint.delivery)) {
             case .success(let response): return WebhookClassifier.classify(response, now: clock.wallClock())
             case .failure(let failure): return WebhookClassifier.classify(failure)
             }

@@ -145,21 +145,21 @@ public final class Dispatcher: Sendable {
             switch endpoint.kind {
             case .whatsapp:
                 let request = try WhatsAppRequestBuilder(endpoint: endpoint, secrets: secrets).request(for: message, text: text, deliveryID: deliveryID)
-                switch await transport.send(request, settings: settings) {
+                switch await send(request, settings: settings) {
                 case .success(let response): return WhatsAppClassifier.classify(response, now: clock.wallClock())
                 case .failure(let failure): return WhatsAppClassifier.classify(failure)
                 }
             case .twilio:
                 let request = try TwilioRequestBuilder(endpoint: endpoint, secrets: secrets)
                     .request(to: address, text: message.smsText ?? text, deliveryID: deliveryID)
-                switch await transport.send(request, settings: settings) {
+                switch await send(request, settings: settings) {
                 case .success(let response): return TwilioClassifier.classify(response, now: clock.wallClock())
                 case .failure(let failure): return TwilioClassifier.classify(failure)
                 }
             case .webhook:
                 let request = try WebhookRequestBuilder(endpoint: endpoint, secrets: secrets)
-                    .request(for: message, text: text, deliveryID: deliveryID, eventID: eventID, now: now)
-                switch await transport.send(request, settings: settings) {
+                    .request(for: message, text: text, deliveryID: deliveryID, eventID: eventID, now: now, trace: OutboundTrace.current?.parent)
+                switch await send(request, settings: settings) {
                 case .success(let response): return WebhookClassifier.classify(response, now: clock.wallClock())
                 case .failure(let failure): return WebhookClassifier.classify(failure)
                 }
@@ -175,6 +175,13 @@ public final class Dispatcher: Sendable {
         } catch {
             return error.outcome
         }
+    }
+
+    /// One request through the transport; the answer's status is noted for the attempt's span.
+    func send(_ request: HTTPRequest, settings: TransportSettings) async -> Result<HTTPResponse, TransportFailure> {
+        let result = await transport.send(request, settings: settings)
+        if case .success(let response) = result, let trace = OutboundTrace.current { trace.noteResponse(status: response.status) }
+        return result
     }
 
     /// Until templates carry a subject: the text's first sentence, at most 78 characters.

@@ -11,6 +11,8 @@ import HeraldCore
 /// Authorization: Bearer TOKEN                  (when the endpoint has a token)
 /// X-Herald-Timestamp: 1741944600               (when the endpoint has `sign`)
 /// X-Herald-Signature: v1=<hex HMAC-SHA256>     (when the endpoint has `sign`)
+/// traceparent: 00-…-…-01                       (when the delivery belongs to a trace, docs/tracing.md)
+/// tracestate: …                                (with traceparent, when the trace has one)
 /// …the endpoint's `headers`
 ///
 /// {"delivery_id":"…","event_id":"…","rule":"card-fraud-alert",
@@ -36,14 +38,16 @@ public struct WebhookRequestBuilder: Sendable {
 
     /// The request for `message` with the rendered `text`. `now` is when it is signed: pass the
     /// sending time (each retry is signed anew, so its timestamp stays inside the receiver's window).
-    public func request(for message: PlannedMessage, text: String, deliveryID: String, eventID: String?, now: Date) throws(RequestBuildError) -> HTTPRequest {
+    /// `trace`: the trace the request belongs to, sent as `traceparent` (and `tracestate`).
+    public func request(for message: PlannedMessage, text: String, deliveryID: String, eventID: String?, now: Date,
+                        trace: TraceParent? = nil) throws(RequestBuildError) -> HTTPRequest {
         let document = endpoint.body.map { Self.body(from: $0, for: message, text: text, deliveryID: deliveryID, eventID: eventID, channel: endpoint.name) }
             ?? Self.body(for: message, text: text, deliveryID: deliveryID, eventID: eventID, channel: endpoint.name)
-        return try request(document: document, deliveryID: deliveryID, now: now)
+        return try request(document: document, deliveryID: deliveryID, now: now, trace: trace)
     }
 
     /// The signed POST of a document Herald composed itself (a customer's reply for `on_reply`).
-    public func request(document: JSONValue, deliveryID: String, now: Date) throws(RequestBuildError) -> HTTPRequest {
+    public func request(document: JSONValue, deliveryID: String, now: Date, trace: TraceParent? = nil) throws(RequestBuildError) -> HTTPRequest {
         let body = document.compactJSONBytes
         var headers = RequestHeaders(endpoint: endpoint.name)
         try headers.add("Content-Type", "application/json")
@@ -55,6 +59,8 @@ public struct WebhookRequestBuilder: Sendable {
             try headers.add(WebhookSignature.timestampHeader, String(timestamp))
             try headers.add(WebhookSignature.signatureHeader, WebhookSignature.sign(body: body, timestamp: timestamp, secret: secret))
         }
+        // Before the configured headers, so a configured `traceparent` cannot contradict the trace.
+        for (name, value) in trace?.headers ?? [] { try headers.add(name, value) }
         try headers.addConfigured(secrets.headers)
         return HTTPRequest(method: "POST", url: endpoint.url, headers: headers.fields, body: body)
     }

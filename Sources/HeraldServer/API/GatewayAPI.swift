@@ -58,7 +58,7 @@ public final class GatewayAPI: Sendable {
         router.add(middleware: ProblemMiddleware(logger: logger))
         addWebhookRoutes(to: router)
         addSuppressionRoutes(to: router)
-        router.post("/v1/events") { request, _ in try await self.ingest(request) }
+        router.post("/v1/events") { request, _ in try await IngestTracing.request(request) { try await self.ingest(request) } }
         router.get("/v1/events/{id}") { request, context in
             try self.authorize(request)
             let id = Self.decoded(context.parameters.get("id") ?? "")

@@ -64,9 +64,14 @@ public enum CallbackDocument {
         return .object(object)
     }
 
-    /// The stored message of the callback delivery: `{"v":1,"kind":"callback","body":{…}}`.
-    public static func stored(_ reply: Reply) -> [UInt8] {
-        let document: JSONValue = ["v": 1, "kind": .string(kind), "body": body(reply)]
-        return document.compactJSONBytes
+    /// The stored message of the callback delivery: `{"v":1,"kind":"callback","body":{…}}`, and
+    /// `"trace":{"parent":"00-…"}` when the reply belongs to a trace (docs/tracing.md).
+    public static func stored(_ reply: Reply, trace: TraceParent? = nil) -> [UInt8] {
+        var document = JSONObject()
+        document["v"] = .number(JSONNumber(1))
+        document["kind"] = .string(kind)
+        document["body"] = body(reply)
+        if let trace { document["trace"] = trace.storedJSON }
+        return JSONValue.object(document).compactJSONBytes
     }
 }

@@ -56,6 +56,7 @@ public final class Conversations: Sendable {
         case .unknownMessage: "unknown_message"
         }
         Counter(label: "herald_provider_statuses_total", dimensions: [("status", update.status.name), ("result", result)]).increment()
+        await ConversationTracing.status(update, outcome: outcome, result: result, outbox: outbox)
         if case .applied(let deliveryID, _) = outcome {
             logger.debug("provider status", metadata: ["delivery": "\(deliveryID)", "status": "\(update.status.name)"])
             // The provider could not deliver after all: the customer may still be reached on the
@@ -103,6 +104,8 @@ public final class Conversations: Sendable {
         let plan = delivery.flatMap { try? PlannedMessage(stored: JSONParser.parse($0.message)) }
         let rule = delivery.flatMap { snapshot.ruleSet.rule(id: $0.rule) }
         let template = plan.flatMap { snapshot.ruleSet.templates[$0.template] }
+        let span = ConversationTracing.startReply(to: delivery, trace: plan?.trace, channel: channel)
+        let trace = ConversationTracing.replyTrace(span, message: plan?.trace)
 
         // An opt-out word: the sender is suppressed for every category that honours opt-outs.
         if button == nil, let text, let match = protection.optOutKeywords.keyword(matching: text, locale: plan?.recipient.locale) {
@@ -128,12 +131,14 @@ public final class Conversations: Sendable {
         }
 
         var callbackID: String?
+        defer { ConversationTracing.endReply(span, kind: kind, button: button, callbackID: callbackID) }
         // Words Herald cannot place: answer the customer in their language when herald.yaml has a
         // `not_understood` text; otherwise they go to the business as free text.
         let locale = plan?.recipient.locale ?? plan?.locale.locale
         if kind == "free_text" || kind == "unknown_button", let delivery, let plan,
            let answer = protection.notUnderstood(for: locale) {
-            let reply = plan.answer(answer, on: channel)
+            var reply = plan.answer(answer, on: channel)
+            reply.trace = trace
             _ = try await outbox.enqueue(
                 NewDelivery(id: "\(delivery.id)/answer/\(message.id)", rule: delivery.rule, element: delivery.element, channels: [channel],
                             message: reply.storedJSON.compactJSONBytes, dueAt: now, priority: 0, recipient: delivery.recipient),
@@ -149,7 +154,7 @@ public final class Conversations: Sendable {
             let id = "\(delivery.id)/reply/\(message.id)"
             let added = try await outbox.enqueue(
                 NewDelivery(id: id, rule: delivery.rule, element: delivery.element, channels: [endpoint],
-                            message: CallbackDocument.stored(reply), dueAt: now, priority: 0),
+                            message: CallbackDocument.stored(reply, trace: trace), dueAt: now, priority: 0),
                 eventID: delivery.eventID, now: now)
             if added { callbackID = id }
             workers.wake()

@@ -270,14 +270,18 @@ public final class DeliveryWorkers: Service, Sendable {
         if let message {
             // Non-urgent messages do not queue inside the rate limiter for long: they go back to the
             // outbox, where urgent ones are claimed first.
-            step = await snapshot.dispatcher.step(message, channelIndex: delivery.channelIndex, attemptsOnChannel: delivery.attemptsOnChannel,
-                                                  age: age, deliveryID: delivery.id, eventID: delivery.eventID,
-                                                  maxRateWait: delivery.priority > 0 ? .milliseconds(50) : nil, leaseLeft: leaseLeft)
+            step = await DeliveryTracing.attempt(delivery, message: message, stored: stored, snapshot: snapshot) {
+                await snapshot.dispatcher.step(message, channelIndex: delivery.channelIndex, attemptsOnChannel: delivery.attemptsOnChannel,
+                                               age: age, deliveryID: delivery.id, eventID: delivery.eventID,
+                                               maxRateWait: delivery.priority > 0 ? .milliseconds(50) : nil, leaseLeft: leaseLeft)
+            }
         } else {
             // A reply on its way to the business: the stored document, signed, to the on_reply endpoint.
-            step = await snapshot.dispatcher.step(document: stored["body"] ?? .null, channel: delivery.currentChannel ?? "-",
-                                                  attemptsOnChannel: delivery.attemptsOnChannel, age: age, deliveryID: delivery.id,
-                                                  leaseLeft: leaseLeft)
+            step = await DeliveryTracing.attempt(delivery, message: nil, stored: stored, snapshot: snapshot) {
+                await snapshot.dispatcher.step(document: stored["body"] ?? .null, channel: delivery.currentChannel ?? "-",
+                                               attemptsOnChannel: delivery.attemptsOnChannel, age: age, deliveryID: delivery.id,
+                                               leaseLeft: leaseLeft)
+            }
         }
         let now = Date()
         switch step.next {

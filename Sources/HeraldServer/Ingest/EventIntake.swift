@@ -66,10 +66,11 @@ public struct EventIntake: Sendable {
         var planned: [(event: IncomingEvent, plan: EventPlan)] = []
         var messages: [String: PlannedMessage] = [:]
         for event in batch.events {
-            let plan = planner.plan(event.event, now: now)
+            let (plan, trace) = IngestTracing.plan(event) { planner.plan(event.event, now: now) }
             planned.append((event, plan))
             var deliveries: [NewDelivery] = []
-            for message in plan.messages {
+            for var message in plan.messages {
+                message.trace = trace
                 let id = Self.deliveryID(event: event.id, rule: message.rule, element: message.element)
                 messages[id] = message
                 deliveries.append(Self.delivery(message, id: id, now: now))
@@ -87,7 +88,9 @@ public struct EventIntake: Sendable {
     /// (``Outbox/accept(_:leasing:)``).
     func store(_ planned: Planned, leasing lease: AcceptLease?) async throws -> (outcomes: [Outcome], leased: [ClaimedDelivery]) {
         let (batch, acceptances) = (planned.batch, planned.acceptances)
-        let (results, leased) = acceptances.isEmpty ? ([], []) : try await outbox.accept(acceptances, leasing: lease)
+        let (results, leased) = acceptances.isEmpty ? ([], []) : try await IngestTracing.store(events: acceptances.count, deliveries: planned.deliveries) {
+            try await outbox.accept(acceptances, leasing: lease)
+        }
         var outcomes: [Outcome] = []
         for ((event, plan), result) in zip(planned.planned, results) {
             let skipped = plan.skipped.map { "\($0.rule)\($0.element.map { " [\($0)]" } ?? ""): \($0.reason)" }

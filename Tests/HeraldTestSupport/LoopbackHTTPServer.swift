@@ -5,15 +5,15 @@ import Synchronization
 import Glibc
 #endif
 
-/// A small HTTP/1.1 server on 127.0.0.1 for transport tests: real sockets, one thread per
+/// A small HTTP/1.1 server on 127.0.0.1 for tests (transports, webhooks, an OTLP collector): real sockets, one thread per
 /// connection, keep-alive, and a script that decides per request what to do — answer (after a
 /// delay), hang, close, or reset the connection. It records every request and counts connections.
 /// It stops when the value goes away (its threads hold only the `LoopbackHTTPServerCore`).
-final class LoopbackHTTPServer: Sendable {
+public final class LoopbackHTTPServer: Sendable {
     private let core: LoopbackHTTPServerCore
 
     /// Starts listening. `script` runs on the connection's thread, once per request.
-    init(_ script: @escaping @Sendable (Request) -> Behaviour = { _ in .respond(status: 200) }) throws {
+    public init(_ script: @escaping @Sendable (Request) -> Behaviour = { _ in .respond(status: 200) }) throws {
         core = try LoopbackHTTPServerCore(script)
     }
 
@@ -22,30 +22,37 @@ final class LoopbackHTTPServer: Sendable {
     }
 
     /// The port the server listens on.
-    var port: Int { core.port }
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var port: Int { core.port }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
     /// Every request received so far, in arrival order.
-    var requests: [Request] { core.requests }
+    public var requests: [Request] { core.requests }
     /// How many TCP connections the server has accepted.
-    var acceptedConnections: Int { core.acceptedConnections }
+    public var acceptedConnections: Int { core.acceptedConnections }
 
     /// Stops accepting and shuts every open connection down (their threads then end).
-    func stop() {
+    public func stop() {
         core.stop()
     }
 
-    struct Request: Sendable {
-        var method: String
-        var path: String
-        var headers: [(name: String, value: String)]
-        var body: [UInt8]
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var headers: [(name: String, value: String)]
+        public var body: [UInt8]
 
-        func header(_ name: String) -> String? {
+        public init(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8]) {
+            self.method = method
+            self.path = path
+            self.headers = headers
+            self.body = body
+        }
+
+        public func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
         }
     }
 
-    enum Behaviour: Sendable {
+    public enum Behaviour: Sendable {
         /// Answer; `Content-Length` is added unless the headers have one.
         case respond(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], delay: Duration = .zero)
         /// Never answer; keep the connection open until the client gives up.
@@ -56,8 +63,8 @@ final class LoopbackHTTPServer: Sendable {
         case reset
     }
 
-    struct ServerError: Error, CustomStringConvertible {
-        var description: String
+    public struct ServerError: Error, CustomStringConvertible {
+        public var description: String
     }
 }
 
@@ -87,7 +94,9 @@ private final class LoopbackHTTPServerCore: @unchecked Sendable {
         guard fd >= 0 else { throw ServerError(description: "socket: errno \(errno)") }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = ExternalServer.loopback(port: 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
