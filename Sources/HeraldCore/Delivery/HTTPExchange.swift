@@ -26,7 +26,7 @@ public struct HTTPRequest: Sendable, Hashable {
 
     /// The first header with this name (ASCII case-insensitive).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { HTTPFieldName.equal($0.name, name) }?.value
     }
 }
 
@@ -52,8 +52,27 @@ public struct HTTPResponse: Sendable, Hashable {
         hasher.combine(body)
     }
 
+    /// The first header with this name (ASCII case-insensitive).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { HTTPFieldName.equal($0.name, name) }?.value
+    }
+}
+
+/// HTTP field names compare ASCII case-insensitively (RFC 9110 §5.1).
+public enum HTTPFieldName {
+    /// Whether `a` and `b` are the same field name: byte for byte, ASCII letters folded, without
+    /// building lowercased copies (this runs for every header of every request and response).
+    public static func equal(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for index in 0..<x.count where x[index] != y[index] {
+                    guard x[index] | 0x20 == y[index] | 0x20, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(x[index] | 0x20) else { return false }
+                }
+                return true
+            }
+        }
     }
 }
 

@@ -26,6 +26,7 @@ struct RequestHeaders {
     /// Herald's `Authorization`, `Content-Type`, idempotency and signature headers must be what
     /// Herald computed, or signatures and de-duplication would silently break.
     mutating func addConfigured(_ headers: [EndpointSecrets.Header]) throws(RequestBuildError) {
+        guard !headers.isEmpty else { return }
         let taken = reserved.union(fields.map { $0.name.lowercased() })
         for header in headers where !taken.contains(header.name.lowercased()) {
             try add(header.name, header.value)

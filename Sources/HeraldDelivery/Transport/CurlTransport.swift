@@ -94,7 +94,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         // Over TLS, wait for a connection that may turn out to be HTTP/2 (ALPN settles it during
         // the handshake) instead of opening a second one. Not for http://, which is never HTTP/2
         // here: libcurl would hold every other request until the first one's response arrived.
-        if request.url.lowercased().hasPrefix("https:") {
+        if Self.isHTTPS(request.url) {
             transfer.set(CURLOPT_PIPEWAIT, 1)
         }
         transfer.set(CURLOPT_USERAGENT, string: "Herald")
@@ -162,6 +162,15 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         // Send the SASL initial response with AUTH, saving a round trip.
         transfer.set(CURLOPT_SASL_IR, 1)
         transfer.set(CURLOPT_UPLOAD, 1)
+    }
+
+    /// Whether `url` starts with `https:`, in any case, without building a lowercased copy.
+    static func isHTTPS(_ url: String) -> Bool {
+        var bytes = url.utf8.makeIterator()
+        for expected in "https:".utf8 {
+            guard let byte = bytes.next(), byte == expected || (expected != UInt8(ascii: ":") && byte | 0x20 == expected) else { return false }
+        }
+        return true
     }
 
     /// An HTTP token (RFC 9110 §5.6.2): method and header names.

@@ -235,9 +235,9 @@ public final class GatewayAPI: Sendable {
             }
         }
         guard !endpoints.isEmpty else { return }
-        let workers = self.workers
+        let (workers, targets) = (self.workers, endpoints)
         let decision = await workers.admission.admit {
-            endpoints.reduce(workers.spillLag) { max($0, dispatcher.lag(endpoint: $1)) }
+            targets.reduce(workers.spillLag) { max($0, dispatcher.lag(endpoint: $1)) }
         }
         switch decision {
         case .admitted(let held):

@@ -35,6 +35,8 @@ final class IngestAdmission: Sendable {
     private struct Held {
         var since: ContinuousClock.Instant
         var continuation: CheckedContinuation<Void, Never>
+        /// The request's lag, read again before it is woken.
+        var lag: @Sendable () -> Duration
     }
 
     private let held = Mutex<Deque<Held>>([])
@@ -48,7 +50,7 @@ final class IngestAdmission: Sendable {
 
     /// Waits until the request may go on, or until it must be refused. `lag` is read again after
     /// every wake-up: the longest any of the request's endpoints has kept a delivery waiting.
-    func admit(lag: () -> Duration) async -> Decision {
+    func admit(lag: @escaping @Sendable () -> Duration) async -> Decision {
         var current = lag()
         if current <= target { return .admitted(held: .zero) }
         if current > limit || closed.load(ordering: .relaxed) { return .refused(lag: current) }
@@ -60,8 +62,8 @@ final class IngestAdmission: Sendable {
                 let queued = held.withLock { queue -> Bool in
                     guard !closed.load(ordering: .relaxed) else { return false }
                     // Woken but still behind: back to the front, keeping its turn.
-                    if again { queue.prepend(Held(since: since, continuation: continuation)) }
-                    else { queue.append(Held(since: since, continuation: continuation)) }
+                    if again { queue.prepend(Held(since: since, continuation: continuation, lag: lag)) }
+                    else { queue.append(Held(since: since, continuation: continuation, lag: lag)) }
                     return true
                 }
                 if !queued { continuation.resume() }
@@ -74,8 +76,11 @@ final class IngestAdmission: Sendable {
         }
     }
 
-    /// An attempt finished: the oldest held request looks at its lag again.
+    /// An attempt finished: the oldest held request goes on if its lag is back under the target.
+    /// (Its lag is read here, before it is woken: waking every held request for every finished
+    /// attempt only for it to wait again cost a task switch a delivery with 256 senders waiting.)
     func progress() {
+        guard let lag = held.withLock({ $0.first?.lag }), lag() <= target else { return }
         held.withLock { $0.popFirst() }?.continuation.resume()
     }
 
