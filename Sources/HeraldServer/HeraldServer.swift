@@ -74,7 +74,7 @@ public enum HeraldServer {
         let membership = ClusterMembership(outbox: outbox, endpoints: gateway.endpoints, node: node, logger: logger)
         let nodes = await membership.join()
         if nodes.count > 1 { logger.info("joined a cluster", metadata: ["nodes": "\(nodes.joined(separator: ", "))"]) }
-        let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, concurrency: settings.workers, lease: settings.lease,
+        let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, capacity: settings.workers, lease: settings.lease,
                                       logger: logger, node: node, targetLag: settings.targetDeliveryLag, maxLag: settings.maxDeliveryLag)
         let maintenance = Maintenance(outbox: outbox, gateway: gateway, retention: max(settings.retention, settings.duplicateWindow), logger: logger)
         let reloader = Reloader(gateway: gateway, logger: logger)

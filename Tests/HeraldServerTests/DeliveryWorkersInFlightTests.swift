@@ -12,6 +12,16 @@ import Testing
 /// folder; the deliveries' stored messages cannot be read, so each is settled at once (dead)
 /// and the claims come fast.
 @Suite struct DeliveryWorkersInFlightTests {
+    /// `count` events of rule `first`, each with one delivery due now whose stored message cannot
+    /// be read (a worker settles it as dead at once).
+    static func acceptUnreadable(_ count: Int, into outbox: SQLiteStore) async throws {
+        let now = Date()
+        _ = try await outbox.accept((0..<count).map { index in
+            Acceptance(event: NewEvent(id: "e-\(index)", receivedAt: now, body: Array("{}".utf8), matchedRules: ["first"], idempotencyKey: nil),
+                       deliveries: [NewDelivery(id: "e-\(index)/first", rule: "first", channels: ["hook"], message: Array("not json".utf8), dueAt: now)])
+        })
+    }
+
     @Test func claimsAndHandOffReservationsNeverTakeMoreThanTheWorkers() async throws {
         let folder = try GatewayReloadTests.Folder(ruleID: "first")
         defer { folder.remove() }
@@ -19,13 +29,8 @@ import Testing
         defer { transport.shutdown() }
         let gateway = try Gateway(configFile: folder.configFile, secrets: SecretStore(environment: [:]), transport: transport)
         let outbox = try SQLiteStore(path: folder.url.appendingPathComponent("outbox.sqlite").path)
-        let now = Date()
-        let acceptances = (0..<300).map { index in
-            Acceptance(event: NewEvent(id: "e-\(index)", receivedAt: now, body: Array("{}".utf8), matchedRules: ["first"], idempotencyKey: nil),
-                       deliveries: [NewDelivery(id: "e-\(index)/first", rule: "first", channels: ["hook"], message: Array("not json".utf8), dueAt: now)])
-        }
-        _ = try await outbox.accept(acceptances)
-        let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, concurrency: 2, lease: .seconds(60), logger: Logger(label: "test"),
+        try await Self.acceptUnreadable(300, into: outbox)
+        let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, capacity: 2, lease: .seconds(60), logger: Logger(label: "test"),
                                       pollInterval: .milliseconds(5))
         let running = Task { try await workers.run() }
         // The intake, meanwhile: reserving workers as an accept would, and giving them back.
@@ -51,12 +56,8 @@ import Testing
         defer { transport.shutdown() }
         let gateway = try Gateway(configFile: folder.configFile, secrets: SecretStore(environment: [:]), transport: transport)
         let outbox = try SQLiteStore(path: folder.url.appendingPathComponent("outbox.sqlite").path)
-        let now = Date()
-        _ = try await outbox.accept((0..<40).map { index in
-            Acceptance(event: NewEvent(id: "s-\(index)", receivedAt: now, body: Array("{}".utf8), matchedRules: ["first"], idempotencyKey: nil),
-                       deliveries: [NewDelivery(id: "s-\(index)/first", rule: "first", channels: ["hook"], message: Array("not json".utf8), dueAt: now)])
-        })
-        let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, concurrency: 2, lease: .seconds(60), logger: Logger(label: "test"),
+        try await Self.acceptUnreadable(40, into: outbox)
+        let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, capacity: 2, lease: .seconds(60), logger: Logger(label: "test"),
                                       pollInterval: .seconds(60))
         #expect(workers.spillLag == .zero)
         workers.spilled()

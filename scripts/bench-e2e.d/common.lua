@@ -35,3 +35,23 @@ if rate and rate > 0 then
     return math.max(0, math.floor(slot - interval - now))
   end
 end
+
+-- The load's events, shared by the single and batch scripts: payment number `n` of this thread,
+-- sent at `ms`, for one of BENCH_ROUTES rules (Herald) or routes (Alertmanager). Each id carries the
+-- send time, so the sink can compute event-to-delivery latency.
+local routes = tonumber(os.getenv("BENCH_ROUTES") or "100")
+function payment_event(n, ms)
+  return string.format(
+    '{"id":"ev-%d-%d-%d","type":"load.payment","data":{"route":"r%d","phone":"+919876543210","amount":%d.50,"merchant":"Croma"}}',
+    tid, n, ms, (n + tid) % routes, n)
+end
+function payment_alert(n, ms)
+  return string.format(
+    '{"labels":{"alertname":"LoadPayment","route":"r%d","id":"am-%d-%d-%d"},"annotations":{"phone":"+919876543210","amount":"%d.50","merchant":"Croma"}}',
+    (n + tid) % routes, tid, n, ms, n)
+end
+-- Herald's request headers: JSON and the API key (BENCH_API_KEY).
+herald_headers = {
+  ["Content-Type"] = "application/json",
+  ["Authorization"] = "Bearer " .. (os.getenv("BENCH_API_KEY") or "bench-key"),
+}

@@ -5,10 +5,6 @@
 dofile((os.getenv("BENCH_LUA_DIR") or "scripts/bench-e2e.d") .. "/common.lua")
 
 local passengers = tonumber(os.getenv("BENCH_PASSENGERS") or "300")
-local headers = {
-  ["Content-Type"] = "application/json",
-  ["Authorization"] = "Bearer " .. (os.getenv("BENCH_API_KEY") or "bench-key"),
-}
 local locales = {"en-IN", "hi", "pt-BR", "id"}
 local list = {}
 for i = 1, passengers do
@@ -22,5 +18,5 @@ request = function()
   local body = string.format(
     '{"id":"ev-%d-%d-%d","type":"airline.flight.delayed","data":{"flight":"AI%d","departs":"2026-12-24T21:40:00Z","passengers":[%s]}}',
     tid, counter, now_ms(), 100 + counter % 900, manifest)
-  return wrk.format("POST", "/v1/events", headers, body)
+  return wrk.format("POST", "/v1/events", herald_headers, body)
 end

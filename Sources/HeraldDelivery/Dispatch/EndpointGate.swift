@@ -36,8 +36,6 @@ final class EndpointGate: Sendable {
         var waiters: [Waiter] = []
         var head = 0
         var nextWaiterID = 0
-        /// A fast average of the round trips (seconds), kept whether or not the limit adapts.
-        var roundTrip: Double?
         /// When an attempt last finished (the gate's clock).
         var lastRelease: Duration?
 
@@ -134,18 +132,16 @@ final class EndpointGate: Sendable {
         let granted = state.withLock { state in
             state.breaker.record(outcome, at: now)
             state.lastRelease = now
-            if let roundTrip {
-                let seconds = max(0, roundTrip.inSeconds)
-                state.roundTrip = state.roundTrip.map { $0 + (seconds - $0) / AdaptiveConcurrency.recentWindow } ?? seconds
-            }
-            if state.settings.adaptiveConcurrency, var adaptive = state.adaptive {
+            // The limit learns from every attempt (its round-trip average is also what ``lag(at:)``
+            // reads); it is applied only where it may adapt.
+            if var adaptive = state.adaptive {
                 if AdaptiveConcurrency.isOverload(outcome) {
                     adaptive.record(.overloaded, inFlight: state.inFlight)
                 } else if let roundTrip {
                     adaptive.record(.answered(after: roundTrip), inFlight: state.inFlight)
                 }
                 state.adaptive = adaptive
-                state.concurrency = adaptive.limit
+                if state.settings.adaptiveConcurrency { state.concurrency = adaptive.limit }
             }
             return state.releaseSlot()
         }
@@ -165,7 +161,7 @@ final class EndpointGate: Sendable {
         state.withLock { state in
             guard state.head < state.waiters.count else { return .zero }
             let oldest = max(.zero, now - state.waiters[state.head].since)
-            guard let roundTrip = state.roundTrip, let lastRelease = state.lastRelease else { return oldest }
+            guard let roundTrip = state.adaptive?.recentRoundTrip, let lastRelease = state.lastRelease else { return oldest }
             let seconds = Double(state.waiting) * roundTrip / Double(max(1, state.concurrency))
             let expected = Duration.nanoseconds(Int64(min(9e18, max(0, seconds * 1e9))))
             return min(oldest, max(expected, now - lastRelease))

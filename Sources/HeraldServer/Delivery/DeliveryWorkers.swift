@@ -23,8 +23,8 @@ import Synchronization
 public final class DeliveryWorkers: Service, Sendable {
     private let outbox: Outbox
     private let gateway: Gateway
-    /// The most deliveries held at once (attempting, or waiting for their endpoint's gate).
-    private let concurrency: Int
+    /// The most deliveries held at once (attempting, or waiting for their endpoint's gate): `delivery.workers`.
+    private let capacity: Int
     /// Ingest's pushback, woken as attempts finish.
     let admission: IngestAdmission
     /// The most deliveries one claim takes from the outbox.
@@ -38,7 +38,7 @@ public final class DeliveryWorkers: Service, Sendable {
     private let wakeup = Wakeup()
     private let metrics = MetricHandles()
     /// Attempts running, plus slots reserved for deliveries the intake is about to hand over or
-    /// the loop is claiming. Only ``take(upTo:)`` adds to it, so it never exceeds `concurrency`.
+    /// the loop is claiming. Only ``take(upTo:)`` adds to it, so it never exceeds `capacity`.
     private let inFlight = Atomic<Int>(0)
     /// The most `inFlight` has been (for tests and the log; the gauge shows the current value).
     private let inFlightHighWater = Atomic<Int>(0)
@@ -56,12 +56,12 @@ public final class DeliveryWorkers: Service, Sendable {
     /// How often an idle worker pool looks for due work without being woken.
     private let pollInterval: Duration
 
-    public init(outbox: Outbox, gateway: Gateway, concurrency: Int, lease: Duration, logger: Logger,
+    public init(outbox: Outbox, gateway: Gateway, capacity: Int, lease: Duration, logger: Logger,
                 pollInterval: Duration = .milliseconds(200), node: String = NodeName.default,
                 targetLag: Duration = .milliseconds(25), maxLag: Duration = .seconds(1)) {
         self.outbox = outbox
         self.gateway = gateway
-        self.concurrency = max(1, concurrency)
+        self.capacity = max(1, capacity)
         self.admission = IngestAdmission(target: targetLag, limit: maxLag)
         self.lease = lease
         self.node = node
@@ -93,7 +93,7 @@ public final class DeliveryWorkers: Service, Sendable {
     private func take(upTo count: Int) -> Int {
         var used = inFlight.load(ordering: .relaxed)
         while true {
-            let granted = min(count, concurrency - used)
+            let granted = min(count, capacity - used)
             guard granted > 0 else { return 0 }
             let (exchanged, original) = inFlight.compareExchange(expected: used, desired: used + granted, ordering: .relaxed)
             if exchanged {
@@ -107,7 +107,7 @@ public final class DeliveryWorkers: Service, Sendable {
         }
     }
 
-    /// The most workers ever busy or reserved at once; at most `concurrency`.
+    /// The most deliveries ever held or reserved at once; at most `capacity`.
     var inFlightHighWaterMark: Int { inFlightHighWater.load(ordering: .relaxed) }
 
     /// A delivery leased as it was accepted, with its message as planned when the caller has it (so
@@ -191,7 +191,7 @@ public final class DeliveryWorkers: Service, Sendable {
                     // The outbox is read only when it may hold due work: a delivery finishing
                     // frees a worker but does not by itself make anything due. The free workers
                     // are taken before the claim, so the intake cannot reserve them meanwhile.
-                    if inFlight.load(ordering: .relaxed) < concurrency, dueInOutbox.exchange(false, ordering: .relaxed) {
+                    if inFlight.load(ordering: .relaxed) < capacity, dueInOutbox.exchange(false, ordering: .relaxed) {
                         let free = take(upTo: Self.claimBatch)
                         var claimed: [ClaimedDelivery] = []
                         let now = Date()
