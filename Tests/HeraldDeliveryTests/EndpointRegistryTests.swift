@@ -135,12 +135,12 @@ import HeraldTestSupport
     @Test func anAttemptDoesNotWaitForAConcurrencySlotPastItsLease() async throws {
         let whatsapp = try LoopbackHTTPServer { _ in .hang }
         defer { whatsapp.stop() }
-        let dispatcher = Dispatcher(endpoints: [Self.whatsapp(whatsapp, DeliverySettings(concurrency: 1, timeout: .milliseconds(500), maxAttempts: 1))],
+        let dispatcher = Dispatcher(endpoints: [Self.whatsapp(whatsapp, DeliverySettings(concurrency: 1, timeout: .seconds(5), maxAttempts: 1))],
                                     secrets: DispatcherTests.secrets, transport: CurlTransport(), clock: SteppingClock())
         let message = DispatcherTests.message(channels: ["whatsapp"])
         let hanging = Task { await dispatcher.step(message, channelIndex: 0, attemptsOnChannel: 0, age: .zero, deliveryID: "d-1", eventID: nil) }
         while whatsapp.acceptedConnections == 0 { try await Task.sleep(for: .milliseconds(5)) }
-        let second = await dispatcher.step(message, channelIndex: 0, attemptsOnChannel: 0, age: .zero, deliveryID: "d-2", eventID: nil, leaseLeft: .seconds(10))
+        let second = await dispatcher.step(message, channelIndex: 0, attemptsOnChannel: 0, age: .zero, deliveryID: "d-2", eventID: nil, leaseLeft: .seconds(60))
         #expect(second.next == .busy(Dispatcher.busyRetry), "\(second)")
         #expect(second.note == "whatsapp: concurrency limit")
         _ = await hanging.value

@@ -33,14 +33,22 @@ import Testing
         let workers = DeliveryWorkers(outbox: outbox, gateway: gateway, capacity: 2, lease: .seconds(60), logger: Logger(label: "test"),
                                       pollInterval: .milliseconds(5))
         let running = Task { try await workers.run() }
-        // The intake, meanwhile: reserving workers as an accept would, and giving them back.
+        // The intake, meanwhile: reserving slots as an accept would, and giving them back. New
+        // deliveries take slots even while the outbox holds due ones, so a bounded number of
+        // rounds: an intake that never stopped could keep both slots from the claims for ever.
         var reservations = 0
-        while try await outbox.depth(now: Date()).pending > 0 {
+        for _ in 0..<500 {
             let reserved = workers.reserve(upTo: 2)
             reservations += reserved
             await Task.yield()
             workers.handOff([], reserved: reserved)
         }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await outbox.depth(now: Date()).pending > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(try await outbox.depth(now: Date()).pending == 0, "the claims settled every delivery")
+        #expect(reservations > 0)
         running.cancel()
         _ = try? await running.value
         #expect(workers.inFlightHighWaterMark >= 1)
